@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CommunitiesConfig(AppConfig):
+    name = "mutua.communities"
+    label = "communities"
+    verbose_name = "Communities"

@@ -1,0 +1,150 @@
+"""Permission-aware reads about communities. Each returns a queryset with no N+1."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from mutua.communities.models import (
+    Community,
+    Invitation,
+    JoinApplication,
+    Membership,
+    MembershipStatus,
+    ServiceArea,
+)
+from mutua.core.errors import NotFound
+from mutua.core.models import AuditEntry
+from mutua.core.permissions import can, membership_of, require
+from mutua.people.models import Skill, User
+
+
+def community_get(*, slug: str) -> Community:
+    community = Community.objects.filter(slug=slug).first()
+    if community is None:
+        raise NotFound(_("There is no community at this address."))
+    return community
+
+
+def community_list(*, viewer: User | None, mine: bool = False) -> QuerySet[Community]:
+    """Communities the viewer belongs to, plus (unless `mine`) those listed publicly."""
+    qs = Community.objects.annotate(
+        member_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE))
+    )
+    member_of = (
+        Q(memberships__user=viewer, memberships__status=MembershipStatus.ACTIVE)
+        if viewer is not None and viewer.is_authenticated
+        else Q(pk__in=[])
+    )
+    return (qs.filter(member_of) if mine else qs.filter(member_of | Q(is_listed=True))).distinct()
+
+
+def member_directory(
+    *,
+    viewer: User,
+    community: Community,
+    area: ServiceArea | None = None,
+    skill: Skill | None = None,
+    q: str = "",
+) -> QuerySet[Membership]:
+    """Active members as the directory shows them; vulnerable members only if they opted in."""
+    require(viewer, "directory.view", community)
+    qs = (
+        Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
+        .select_related("user__profile", "service_area")
+        .prefetch_related("user__profile__profile_skills__skill")
+    )
+    qs = qs.filter(listed_in_directory=True).filter(
+        Q(is_vulnerable=False) | Q(is_vulnerable=True, listed_in_directory=True)
+    )
+    if area is not None:
+        qs = qs.filter(Q(service_area=area) | Q(service_area__parent=area))
+    if skill is not None:
+        qs = qs.filter(user__profile__profile_skills__skill=skill)
+    if q:
+        qs = qs.filter(
+            Q(user__profile__display_name__icontains=q) | Q(user__profile__bio__icontains=q)
+        )
+    return qs.order_by("created_at", "id").distinct()
+
+
+def member_roster(
+    *, viewer: User, community: Community, status: str = "active"
+) -> QuerySet[Membership]:
+    """Every membership for coordinators (including unlisted and vulnerable members)."""
+    require(viewer, "member.remove", community)
+    return (
+        Membership.objects.filter(community=community, status=status)
+        .select_related("user__profile", "service_area")
+        .prefetch_related("custom_roles")
+        .order_by("created_at", "id")
+    )
+
+
+def member_get(*, viewer: User, community: Community, public_id: str) -> Membership:
+    """A member's page: anyone in the community, for listed members; staff for anyone."""
+    require(viewer, "directory.view", community)
+    m = (
+        Membership.objects.select_related("user__profile", "service_area", "community")
+        .filter(community=community, public_id=public_id)
+        .first()
+    )
+    if m is None:
+        raise NotFound(_("No such member."))
+    me = membership_of(viewer, community)
+    visible = (
+        (m.status == MembershipStatus.ACTIVE and m.listed_in_directory)
+        or can(viewer, "member.remove", community)
+        or (me is not None and me.pk == m.pk)
+    )
+    if not visible:
+        raise NotFound(_("No such member."))
+    return m
+
+
+def audit_list(
+    *, viewer: User, community: Community, action: str = "", actor_public_id: str = ""
+) -> QuerySet[AuditEntry]:
+    """The community's log; safeguarding entries only for coordinators and the person concerned."""
+    require(viewer, "audit.read", community)
+    qs = AuditEntry.objects.filter(community=community).select_related(
+        "actor__profile", "subject__profile"
+    )
+    if not can(viewer, "audit.read_safeguarding", community):
+        qs = qs.filter(Q(is_safeguarding=False) | Q(subject=viewer))
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if actor_public_id:
+        qs = qs.filter(actor__public_id=actor_public_id)
+    return qs.order_by("-created_at", "-id")
+
+
+def application_list(
+    *, viewer: User, community: Community, status: str = "pending"
+) -> QuerySet[JoinApplication]:
+    require(viewer, "application.decide", community)
+    return (
+        JoinApplication.objects.filter(community=community, status=status)
+        .select_related("user__profile")
+        .order_by("created_at", "id")
+    )
+
+
+def invitation_list(*, viewer: User, community: Community) -> QuerySet[Invitation]:
+    require(viewer, "member.invite", community)
+    return (
+        Invitation.objects.filter(community=community)
+        .select_related("created_by__profile", "used_by__profile")
+        .order_by("-created_at", "-id")
+    )
+
+
+def area_list(*, community: Community) -> QuerySet[ServiceArea]:
+    return ServiceArea.objects.filter(community=community).select_related("parent")
+
+
+def skill_list(*, community: Community | None) -> QuerySet[Skill]:
+    q = Q(community__isnull=True)
+    if community is not None:
+        q |= Q(community=community)
+    return Skill.objects.filter(q).order_by("category", "name")
