@@ -148,6 +148,9 @@ class ProfileSkill(models.Model):
             models.UniqueConstraint(fields=["profile", "skill"], name="profile_skill_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.profile_id}:{self.skill_id}"
+
 
 class AvailabilityWindow(models.Model):
     """A weekly window when a member can usually help, in their community's local time."""
@@ -168,6 +171,9 @@ class AvailabilityWindow(models.Model):
                 condition=models.Q(end__gt=models.F("start")), name="availability_end_after_start"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.start:%H:%M}-{self.end:%H:%M}"
 
 
 class SensitiveDetails(TimeStamped):

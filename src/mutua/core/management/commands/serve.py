@@ -48,8 +48,8 @@ class Command(BaseCommand):
         ]
         worker = [sys.executable, "-m", "mutua.cli", "run_huey"]
         procs = {
-            "web server": subprocess.Popen(web, env=env)  # noqa: S603,
-            "worker": subprocess.Popen(worker, env=env),
+            "web server": subprocess.Popen(web, env=env),  # noqa: S603
+            "worker": subprocess.Popen(worker, env=env),  # noqa: S603
         }
         url = f"http://{host}:{port}"
         self.stdout.write(self.style.SUCCESS(f"\nMutua is running at {url}"))
