@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import close_old_connections
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 from mutua.core import health, mail
 
@@ -16,3 +17,12 @@ def send_email(to: str, subject: str, body: str) -> None:
 @db_periodic_task(crontab(minute="*"))
 def heartbeat() -> None:
     health.heartbeat_record()
+
+
+@on_startup()
+def heartbeat_on_start() -> None:
+    """Beat once when the worker starts, so /health turns green without waiting a minute."""
+    try:
+        health.heartbeat_record()
+    finally:
+        close_old_connections()
