@@ -1,8 +1,10 @@
 """Test settings: fast hashing, immediate huey, in-memory e-mail, a file SQLite test database."""
 
 import os
+import tempfile
 
-os.environ.setdefault("MUTUA_VAR_DIR", "/tmp/mutua-test-var")  # noqa: S108
+# One directory per test process, so parallel runs never share a database file.
+os.environ.setdefault("MUTUA_VAR_DIR", tempfile.mkdtemp(prefix="mutua-test-"))
 
 from mutua.settings import *  # noqa: F403
 from mutua.settings import DATABASES, HUEY, VAR_DIR
