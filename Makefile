@@ -42,7 +42,7 @@ fmt: install ## Format and auto-fix
 	$(BIN)/ruff check --fix src tests benchmarks
 
 messages: install ## Extract translatable strings into the .po files (needs GNU gettext)
-	cd src/mutua && ../../$(BIN)/django-admin makemessages -l es --settings=mutua.settings --pythonpath=.. --ignore=migrations
+	cd src/mutua && DJANGO_SETTINGS_MODULE=mutua.settings_test ../../$(BIN)/python -m django makemessages -l es --no-obsolete --ignore='migrations/*' --ignore='settings*.py'
 	$(BIN)/mutua compilemessages_po
 
 bench: install ## Run benchmarks/NAME.py at full size, or all of them

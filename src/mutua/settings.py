@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "mutua.core",
     "mutua.people",
     "mutua.communities",
+    "mutua.notify",
+    "mutua.exchange",
     "mutua.api",
     "mutua.web",
     "mutua.demo",
@@ -91,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "mutua.web.context.site",
+                "mutua.notify.context.unread",
             ],
         },
     },
@@ -200,10 +203,18 @@ else:
     EMAIL_USE_SSL = _u.scheme == "smtps"
     EMAIL_TIMEOUT = 20
 
+# --- Notifications (mutua.notify) ---------------------------------------------------
+# SMS go out as a signed JSON POST to a gateway you run or rent (see docs/operations.md).
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_SECRET = os.environ.get("SMS_GATEWAY_SECRET", "")
+SMS_SIGNATURE_WINDOW_SECONDS = int(os.environ.get("SMS_SIGNATURE_WINDOW_SECONDS", "300"))
+NOTIFY_DAILY_CAP = int(os.environ.get("NOTIFY_DAILY_CAP", "10"))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "6"))
+
 # --- Internationalisation --------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [Path(os.environ.get("MUTUA_LOCALE_PATH", BASE_DIR / "locale"))]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("mutua.notify.urls")),
     path("", include("mutua.web.urls")),
 ]
 _ = i18n_patterns

@@ -1,7 +1,69 @@
-"""The API v1 root. Endpoints live in each app's api.py and are mounted here."""
+"""The API v1 root. Endpoints live in each app's api.py and are mounted here.
+
+Conventions (DESIGN.md "API conventions"): bearer token first, then the session cookie (CSRF only
+when the cookie is sent); every error is RFC 9457 problem+json and every operation declares its
+error responses; lists use cursor pagination.
+"""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from typing import Any
 
-api = NinjaAPI(title="Mutua API", version="1", urls_namespace="api-v1", docs_url="/docs")
+from django.http import HttpRequest
+from ninja import NinjaAPI, Router
+
+from mutua.api.auth import SIGNED_IN
+from mutua.api.errors import install_handlers, publish_problem_media_type
+
+
+class MutuaAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return publish_problem_media_type(schema)
+
+
+api = MutuaAPI(
+    title="Mutua API",
+    version="1",
+    description=(
+        "The API of Mutua, software for mutual aid networks. Send a personal access token as "
+        "`Authorization: Bearer <token>`, or use the browser session (with the CSRF token). "
+        "Errors are RFC 9457 problem+json."
+    ),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    auth=SIGNED_IN,
+)
+install_handlers(api)
+
+
+def _mount() -> None:
+    from mutua.communities.api import router as communities_router
+    from mutua.communities.api import standalone as communities_standalone
+    from mutua.notify.api import router as notify_router
+    from mutua.people.api import router as me_router
+
+    api.add_router("/me", me_router)
+    api.add_router("/communities", communities_router)
+    api.add_router("/notifications", notify_router)
+    api.add_router("", communities_standalone)
+    api.add_router("", __import__("mutua.exchange.api", fromlist=["router"]).router)
+    api.add_router("", fallback)
+
+
+# Unknown addresses under /api/v1/ answer problem+json too, not Django's HTML 404 page.
+fallback = Router(auth=None)
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
+)
+def not_found(request: HttpRequest, rest: str) -> Any:
+    from django.http import Http404
+
+    raise Http404
+
+
+_mount()

@@ -88,7 +88,7 @@ class ServiceArea(TimeStamped):
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="areas")
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(max_length=60)
@@ -173,7 +173,7 @@ class Invitation(PublicModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"invitation to {self.community} for {self.email or 'link'}"
+        return f"invitation {self.public_id} to {self.community}"
 
 
 class ApplicationStatus(models.TextChoices):

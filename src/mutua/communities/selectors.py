@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from mutua.communities.models import (
     Community,
+    CustomRole,
     Invitation,
     JoinApplication,
     Membership,
@@ -26,10 +27,22 @@ def community_get(*, slug: str) -> Community:
     return community
 
 
+def community_visible(*, slug: str, viewer: User | None) -> Community:
+    """A community the viewer may look at: listed publicly, or one they belong to."""
+    community = community_get(slug=slug)
+    if not community.is_listed and membership_of(viewer, community) is None:
+        raise NotFound(_("There is no community at this address."))
+    return community
+
+
 def community_list(*, viewer: User | None, mine: bool = False) -> QuerySet[Community]:
     """Communities the viewer belongs to, plus (unless `mine`) those listed publicly."""
     qs = Community.objects.annotate(
-        member_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE))
+        member_count=Count(
+            "memberships",
+            filter=Q(memberships__status=MembershipStatus.ACTIVE),
+            distinct=True,  # the viewer filter below joins memberships again
+        )
     )
     member_of = (
         Q(memberships__user=viewer, memberships__status=MembershipStatus.ACTIVE)
@@ -148,3 +161,25 @@ def skill_list(*, community: Community | None) -> QuerySet[Skill]:
     if community is not None:
         q |= Q(community=community)
     return Skill.objects.filter(q).order_by("category", "name")
+
+
+def community_member_count(*, community: Community) -> int:
+    return Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE).count()
+
+
+def call_list(*, viewer: User, community: Community) -> QuerySet[Membership]:
+    """Active members as a caller phones them: by area, then name (phones via sensitive_read)."""
+    require(viewer, "calllist.view", community)
+    return (
+        Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
+        .exclude(user=viewer)
+        .select_related("user__profile", "service_area")
+        .order_by("service_area__name", "user__profile__display_name", "id")
+    )
+
+
+def custom_role_list(*, community: Community, viewer: User | None = None) -> QuerySet[CustomRole]:
+    """The community's own roles; when `viewer` is given, only members may see them."""
+    if viewer is not None:
+        require(viewer, "community.view", community)
+    return CustomRole.objects.filter(community=community).order_by("name")

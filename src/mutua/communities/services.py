@@ -34,7 +34,7 @@ from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mutua.core.geo import snap_to_cell
 from mutua.core.mail import send_templated_mail_on_commit
-from mutua.core.permissions import GRANTABLE, forget_memberships, require
+from mutua.core.permissions import GRANTABLE, forget_memberships, has_mfa, require
 from mutua.people.models import Skill, User
 
 RESERVED_SLUGS = frozenset({"new", "api", "admin", "accounts", "static", "me", "join", "health"})
@@ -152,6 +152,11 @@ def community_update(*, actor: User, community: Community, **changes) -> Communi
     if unknown:
         raise ValidationFailed(_("Unknown settings: %(f)s") % {"f": ", ".join(sorted(unknown))})
     values = _validate_community_fields(changes)
+    if values.get("require_mfa_for_staff") and not has_mfa(actor):
+        raise _invalid(
+            "require_mfa_for_staff",
+            _("Set up two-factor sign-in for yourself first, or you would lock yourself out."),
+        )
     community = Community.objects.select_for_update().get(pk=community.pk)
     before = _snapshot(community, values)
     for key, value in values.items():
@@ -335,7 +340,7 @@ def parse_address_list(text: str) -> list[str]:
     except csv.Error:
         dialect = csv.excel
     found: list[str] = []
-    for row in csv.reader(io.StringIO(text), dialect):
+    for row in csv.reader(io.StringIO(text, newline=""), dialect):  # "\r" alone ends a row too
         for cell in row:
             for part in re.split(r"[\s,;]+", cell):
                 if "@" in part:
@@ -453,6 +458,7 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     forget_memberships(membership.user)
+    forget_memberships(actor)
     audit_record(
         actor=actor,
         action="member.role",
@@ -486,6 +492,7 @@ def membership_remove(*, actor: User, membership: Membership, reason: str) -> Me
     membership.ended_reason, membership.ended_at = reason[:2000], timezone.now()
     membership.save()
     forget_memberships(membership.user)
+    forget_memberships(actor)
     audit_record(
         actor=actor,
         action="member.remove",
@@ -544,6 +551,8 @@ def membership_update_self(
     if listed_in_directory is not None:
         membership.listed_in_directory = listed_in_directory
     if is_vulnerable is not None:
+        if is_vulnerable and not membership.is_vulnerable and listed_in_directory is None:
+            membership.listed_in_directory = False  # listed again only if they opt in
         membership.is_vulnerable = is_vulnerable
     membership.save()
     return membership
@@ -557,6 +566,8 @@ def membership_set_location(
     community = membership.community
     if actor.pk != membership.user_id:
         require(actor, "member.set_location", community)
+    elif not Membership.objects.filter(pk=membership.pk, status=MembershipStatus.ACTIVE).exists():
+        raise NotFound(_("You are not a member of this community."))
     try:
         approx = snap_to_cell(float(lat), float(lon), community.location_cell_m)
     except (TypeError, ValueError):
@@ -595,16 +606,19 @@ def membership_set_attributes(
             membership.listed_in_directory = False  # listed again only if they opt in
     membership.save()
     after = _snapshot(membership, ("vetted_until", "is_vulnerable"))
-    audit_record(
-        actor=actor,
-        action="member.attributes",
-        community=community,
-        target=membership,
-        subject=membership.user,
-        before={k: str(v) for k, v in before.items()},
-        after={k: str(v) for k, v in after.items()},
-        is_safeguarding="is_vulnerable" in {k for k in after if after[k] != before[k]},
-    )
+    # Only what changed: an entry every member reads must not mention the vulnerable flag.
+    changed = [k for k in after if str(after[k]) != str(before[k])]
+    if changed:
+        audit_record(
+            actor=actor,
+            action="member.attributes",
+            community=community,
+            target=membership,
+            subject=membership.user,
+            before={k: str(before[k]) for k in changed},
+            after={k: str(after[k]) for k in changed},
+            is_safeguarding="is_vulnerable" in changed,
+        )
     return membership
 
 
@@ -707,6 +721,7 @@ def custom_role_assign(
     else:
         membership.custom_roles.remove(role)
     forget_memberships(membership.user)
+    forget_memberships(actor)
     audit_record(
         actor=actor,
         action="member.custom_role",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mutua.core.models import AuditEntry
@@ -11,6 +12,9 @@ REDACTED_FIELDS = frozenset(
     {"address", "phone", "access_notes", "health_notes", "email", "token", "token_hash", "answers"}
 )
 REDACTED = "[redacted]"
+# A target's label is its __str__, which may name an e-mail address (an invitation, a user
+# without a profile); members read the log, so addresses never reach it.
+EMAIL_RE = re.compile(r"[^\s@<>]+@[^\s@<>]+")
 
 
 def redact(data: dict[str, Any] | None) -> dict[str, Any]:
@@ -36,7 +40,7 @@ def audit_record(
         target_id = str(
             getattr(target, "public_id", None) or getattr(target, "slug", None) or target.pk
         )
-        target_label = str(target)[:200]
+        target_label = EMAIL_RE.sub(REDACTED, str(target))[:200]
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,

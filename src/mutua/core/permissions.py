@@ -37,6 +37,7 @@ MATRIX: dict[str, str] = {
     "skill.manage": COORDINATOR,
     "audit.read_safeguarding": COORDINATOR,
     "sensitive.read": COORDINATOR,
+    "exchange.coordinate": COORDINATOR,
     "community.edit": STEWARD,
     "member.change_role": STEWARD,
     "role.manage": STEWARD,

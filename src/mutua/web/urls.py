@@ -1,8 +1,16 @@
-from django.urls import path
+"""Page URLs. No app_name here, so `web`, `people` and `communities` stay top-level namespaces."""
+
+from django.urls import include, path
 
 from mutua.web import views
 
-app_name = "web"
-urlpatterns = [
+web_patterns = [
     path("", views.dashboard, name="dashboard"),
+]
+
+urlpatterns = [
+    path("", include((web_patterns, "web"))),
+    path("me/", include("mutua.people.urls")),
+    path("", include("mutua.communities.urls")),
+    path("", include("mutua.exchange.urls")),
 ]

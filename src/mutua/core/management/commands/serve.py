@@ -25,6 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, web_workers: int, **options):
         call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)  # the default cache lives in the database
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "mutua.settings"),

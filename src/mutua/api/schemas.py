@@ -1,0 +1,349 @@
+"""Response and request shapes shared by the communities and people endpoints.
+
+Members are addressed by their membership's public id; nothing here carries sensitive details
+(address, phone, access or health notes), which have their own endpoints and audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import StrictBool
+
+from mutua.api.fields import (
+    In,
+    Latitude,
+    Longitude,
+    Name80,
+    Name120,
+    Slug,
+    Str32,
+    Str60,
+    Str100k,
+    Str300,
+    Str2000,
+    Str4000,
+)
+from mutua.core.permissions import GRANTABLE
+
+JoinPolicyName = Literal["open", "application", "invitation"]
+RoleName = Literal["member", "caller", "coordinator", "steward"]
+if TYPE_CHECKING:
+    Grantable = str
+else:
+    Grantable = Literal[tuple(GRANTABLE)]
+
+
+class SkillOut(Schema):
+    id: int = Field(description="Skills are a public taxonomy; their ids are not private.")
+    slug: str
+    name: str
+    category: str
+    community: str | None = Field(None, description="Slug of the community that added it.")
+
+    @staticmethod
+    def resolve_community(obj: Any) -> str | None:
+        return obj.community.slug if obj.community_id else None
+
+
+class SkillBrief(Schema):
+    id: int
+    name: str
+
+
+class PersonOut(Schema):
+    """Someone named in a record: their public id and the name they chose to show."""
+
+    id: str
+    display_name: str
+
+    @staticmethod
+    def resolve_id(obj: Any) -> str:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_display_name(obj: Any) -> str:
+        profile = getattr(obj, "profile", None)
+        return profile.display_name if profile else ""
+
+
+class CommunityOut(Schema):
+    slug: str
+    name: str
+    description: str
+    time_zone: str
+    join_policy: str
+    application_questions: list[str]
+    emergency_number: str
+    location_cell_m: int
+    require_mfa_for_staff: bool
+    is_listed: bool
+    member_count: int | None = None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_member_count(obj: Any) -> int | None:
+        return getattr(obj, "member_count", None)
+
+
+class CommunityIn(In):
+    name: Name120
+    slug: Str60 = Field("", description="Web address; made from the name when empty.")
+    description: Str4000 = ""
+    time_zone: Str60 = "UTC"
+    join_policy: JoinPolicyName = "application"
+    emergency_number: Str32 = "112"
+    location_cell_m: int = Field(500, ge=100, le=50_000, strict=True)
+
+
+class CommunityPatch(In):
+    name: Name120 | None = None
+    description: Str4000 | None = None
+    time_zone: Str60 | None = None
+    join_policy: JoinPolicyName | None = None
+    application_questions: list[Str300] | None = Field(None, max_length=10)
+    emergency_number: Str32 | None = None
+    location_cell_m: int | None = Field(None, ge=100, le=50_000, strict=True)
+    require_mfa_for_staff: StrictBool | None = None
+    is_listed: StrictBool | None = None
+
+
+class AreaBrief(Schema):
+    slug: str
+    name: str
+
+
+class AreaOut(Schema):
+    slug: str
+    name: str
+    centre_lat: float
+    centre_lon: float
+    parent: str | None = Field(None, description="Slug of the area this one is part of.")
+
+    @staticmethod
+    def resolve_parent(obj: Any) -> str | None:
+        return obj.parent.slug if obj.parent_id else None
+
+
+class AreaIn(In):
+    name: Name120
+    centre_lat: Latitude
+    centre_lon: Longitude
+    parent: Slug | None = None
+    slug: Slug | None = None
+
+
+class MembershipOut(Schema):
+    """My own membership of a community."""
+
+    id: str
+    community: str
+    role: str
+    status: str
+    service_area: AreaBrief | None
+    listed_in_directory: bool
+    is_vulnerable: bool
+    approx_lat: float | None
+    approx_lon: float | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_id(obj: Any) -> str:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_community(obj: Any) -> str:
+        return obj.community.slug
+
+
+class MembershipSelfIn(In):
+    service_area: Slug | None = Field(
+        None, description="Slug of one of the community's areas; null to clear."
+    )
+    listed_in_directory: StrictBool | None = None
+    is_vulnerable: StrictBool | None = None
+
+
+class MemberOut(Schema):
+    """A member as the directory shows them: a name, an approximate location, what they offer."""
+
+    id: str = Field(description="The membership's public id.")
+    display_name: str
+    first_name: str
+    role: str
+    service_area: AreaBrief | None
+    approx_lat: float | None
+    approx_lon: float | None
+    capacity_status: str
+    skills: list[SkillBrief]
+    joined_at: dt.datetime
+
+    @staticmethod
+    def resolve_id(obj: Any) -> str:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_display_name(obj: Any) -> str:
+        return obj.user.profile.display_name
+
+    @staticmethod
+    def resolve_first_name(obj: Any) -> str:
+        return obj.user.profile.first_name
+
+    @staticmethod
+    def resolve_capacity_status(obj: Any) -> str:
+        return obj.user.profile.capacity_status
+
+    @staticmethod
+    def resolve_skills(obj: Any) -> list[Any]:
+        return [ps.skill for ps in obj.user.profile.profile_skills.all()]
+
+    @staticmethod
+    def resolve_joined_at(obj: Any) -> dt.datetime:
+        return obj.created_at
+
+
+class MemberDetailOut(MemberOut):
+    status: str
+    bio: str
+    languages: list[str]
+
+    @staticmethod
+    def resolve_bio(obj: Any) -> str:
+        return obj.user.profile.bio
+
+    @staticmethod
+    def resolve_languages(obj: Any) -> list[str]:
+        return obj.user.profile.languages
+
+
+class MemberPatch(In):
+    role: RoleName | None = None
+    vetted_until: dt.date | None = Field(None, description="Vetted until this date; null clears.")
+    is_vulnerable: StrictBool | None = None
+
+
+class ReasonIn(In):
+    reason: Str2000
+
+
+class PrivateDetailsOut(Schema):
+    address: str | None = None
+    phone: str | None = None
+    access_notes: str | None = None
+    health_notes: str | None = None
+
+
+class ApplicationOut(Schema):
+    id: str
+    community: str
+    applicant: PersonOut
+    answers: list[dict[str, str]]
+    status: str
+    reason: str
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_id(obj: Any) -> str:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_community(obj: Any) -> str:
+        return obj.community.slug
+
+    @staticmethod
+    def resolve_applicant(obj: Any) -> Any:
+        return obj.user
+
+
+class ApplicationIn(In):
+    answers: list[Str2000] = Field(default_factory=list, max_length=10)
+
+
+class DecisionIn(In):
+    approve: StrictBool
+    reason: Str2000 = ""
+
+
+class InvitationOut(Schema):
+    id: str
+    email: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_id(obj: Any) -> str:
+        return obj.public_id
+
+
+class InvitationIn(In):
+    email: Str300 = Field("", description="Leave empty for a shareable single-use link.")
+    days: int = Field(14, ge=1, le=90, strict=True)
+
+
+class NewInvitationOut(Schema):
+    invitation: InvitationOut
+    token: str = Field(description="Shown once; the invitation link is /join/<token>/.")
+
+
+class BulkInvitationIn(In):
+    text: Str100k = Field(description="Addresses pasted from a list or a CSV file.")
+    days: int = Field(14, ge=1, le=90, strict=True)
+
+
+class RefusedAddress(Schema):
+    email: str
+    reason: str
+
+
+class BulkReportOut(Schema):
+    sent: list[str]
+    refused: list[RefusedAddress]
+
+
+class AcceptIn(In):
+    token: Str300 = Field(min_length=1)
+
+
+class CustomRoleOut(Schema):
+    name: str
+    permissions: list[str]
+    created_at: dt.datetime
+
+
+class CustomRoleIn(In):
+    name: Name80
+    permissions: list[Grantable] = Field(default_factory=list, max_length=len(GRANTABLE))
+
+
+class SkillIn(In):
+    name: Name80
+    category: Str60 = ""
+
+
+class AuditOut(Schema):
+    id: str
+    at: dt.datetime
+    action: str
+    actor: PersonOut | None
+    subject: PersonOut | None
+    target_type: str
+    target_id: str
+    target_label: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    reason: str
+    is_safeguarding: bool
+
+    @staticmethod
+    def resolve_id(obj: Any) -> str:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_at(obj: Any) -> dt.datetime:
+        return obj.created_at

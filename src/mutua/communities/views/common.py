@@ -1,0 +1,125 @@
+"""What every community page shares: finding the community, refusals, links to show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from mutua.communities.models import Community
+from mutua.communities.selectors import community_get
+from mutua.core.errors import NotFound, PermissionDenied
+from mutua.core.permissions import can, membership_of
+
+PAGE_SIZE = 50
+
+# Actions whose links and buttons a page may show; services still decide.
+SHOWN_ACTIONS = (
+    "directory.view",
+    "audit.read",
+    "calllist.view",
+    "member.invite",
+    "application.decide",
+    "member.remove",
+    "member.set_caller",
+    "member.set_attributes",
+    "member.change_role",
+    "area.manage",
+    "skill.manage",
+    "role.manage",
+    "community.edit",
+    "sensitive.read",
+    "sensitive.read_phone",
+)
+
+PERMISSION_LABELS = {
+    "community.view": _("See the community page"),
+    "directory.view": _("See the members' directory"),
+    "audit.read": _("Read the audit log"),
+    "calllist.view": _("Use the call list"),
+    "sensitive.read_phone": _("See phone numbers for calls"),
+    "member.invite": _("Invite people"),
+    "application.decide": _("Decide on applications"),
+    "member.remove": _("See the full roster and remove members"),
+    "member.set_caller": _("Name callers"),
+    "member.set_attributes": _("Record vetting and extra care"),
+    "member.set_location": _("Set members' approximate locations"),
+    "area.manage": _("Add areas"),
+    "skill.manage": _("Add skills"),
+    "audit.read_safeguarding": _("Read safeguarding entries of the audit log"),
+    "sensitive.read": _("See private details (address, phone, notes)"),
+}
+
+ACTION_WORDS = {
+    "community.create": _("started the community"),
+    "community.update": _("changed the community's settings"),
+    "member.role": _("changed a role"),
+    "member.remove": _("removed a member"),
+    "member.attributes": _("changed vetting or extra care"),
+    "member.location": _("set a member's approximate location"),
+    "member.custom_role": _("gave or took away a custom role"),
+    "application.approve": _("approved an application"),
+    "application.decline": _("declined an application"),
+    "invitation.create": _("invited someone"),
+    "invitation.revoke": _("withdrew an invitation"),
+    "area.create": _("added an area"),
+    "skill.create": _("added a skill"),
+    "role.create": _("created a custom role"),
+    "sensitive.read": _("looked at private details"),
+}
+
+
+def perms_for(user, community: Community) -> dict[str, bool]:
+    """`can` for every action a page may offer, keyed with underscores for templates."""
+    return {a.replace(".", "_"): can(user, a, community) for a in SHOWN_ACTIONS}
+
+
+def community_context(request: HttpRequest, community: Community, **extra) -> dict:
+    return {
+        "community": community,
+        "my_membership": membership_of(request.user, community),  # type: ignore[arg-type]
+        "can": perms_for(request.user, community),
+        **extra,
+    }
+
+
+def forbidden(request: HttpRequest, message: str, community: Community | None = None):
+    return render(
+        request,
+        "communities/forbidden.html",
+        {"message": message, "community": community},
+        status=403,
+    )
+
+
+def community_page(*, login: bool = True) -> Callable:
+    """Find the community by slug (404), sign in first if needed, turn refusals into 403."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
+            if login and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            try:
+                community = community_get(slug=slug)
+            except NotFound as exc:
+                raise Http404(exc.message) from None
+            try:
+                return view(request, community, *args, **kwargs)
+            except PermissionDenied as exc:
+                return forbidden(request, exc.message, community)
+            except NotFound as exc:
+                raise Http404(exc.message) from None
+
+        return wrapper
+
+    return decorate
+
+
+def paginate(request: HttpRequest, items) -> Page:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))

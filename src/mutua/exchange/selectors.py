@@ -1,0 +1,306 @@
+"""Reads for the exchange: permission-aware, no N+1, never sensitive fields in lists.
+
+Lists select from `Need` and `Offer` only; `NeedPrivate` and `SensitiveDetails` are read one
+need at a time by `need_private_for`, which only the person, coordinators and the assigned
+helper of an active commitment pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mutua.communities.models import Community
+from mutua.core.errors import NotFound
+from mutua.core.permissions import membership_of, require
+from mutua.exchange.models import (
+    ACTIVE_COMMITMENT,
+    OPEN_NEED_STATUSES,
+    PLACE_HOLDING,
+    URGENCY_RANK,
+    Commitment,
+    Expense,
+    Feedback,
+    Need,
+    NeedPrivate,
+    Offer,
+    Response,
+)
+from mutua.exchange.services.common import COORDINATE, is_coordinator
+from mutua.people.models import Profile, User
+
+
+@dataclass
+class NeedFilters:
+    area: str = ""
+    kind: str = ""
+    category: str = ""
+    urgency: str = ""
+    text: str = ""
+    status: str = "open"  # "open" (open or partly committed), "all", or a status code
+
+
+def _with_places(qs: QuerySet[Need]) -> QuerySet[Need]:
+    return qs.annotate(
+        places_taken=Count("commitments", filter=Q(commitments__status__in=PLACE_HOLDING))
+    )
+
+
+URGENCY_ORDER = Case(
+    *[When(urgency=code, then=Value(rank)) for code, rank in URGENCY_RANK.items()],
+    output_field=IntegerField(),
+)
+
+
+def need_list(
+    *, viewer: User, community: Community, filters: NeedFilters | None = None
+) -> QuerySet[Need]:
+    """Needs members see: public fields only (NeedPrivate is never joined)."""
+    require(viewer, "community.view", community)
+    f = filters or NeedFilters()
+    qs = Need.objects.filter(community=community)
+    if f.status == "open":
+        qs = qs.filter(status__in=OPEN_NEED_STATUSES)
+    elif f.status != "all":
+        qs = qs.filter(status=f.status)
+    if f.area:
+        qs = qs.filter(Q(service_area__slug=f.area) | Q(service_area__parent__slug=f.area))
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.category:
+        qs = qs.filter(category__iexact=f.category)
+    if f.urgency:
+        qs = qs.filter(urgency=f.urgency)
+    if f.text:
+        qs = qs.filter(Q(title__icontains=f.text) | Q(description__icontains=f.text))
+    return (
+        _with_places(qs)
+        .select_related("community", "service_area", "author__profile")
+        .prefetch_related("skills")
+        .annotate(urgency_rank=URGENCY_ORDER)
+        .order_by("urgency_rank", "created_at", "id")
+    )
+
+
+def needs_i_could_help_with(*, viewer: User, community: Community) -> QuerySet[Need]:
+    """Open needs that fit my skills, area, vehicle, vetting and weekly availability."""
+    membership = require(viewer, "community.view", community)
+    profile = Profile.objects.prefetch_related("profile_skills", "availability").get(user=viewer)
+    today = timezone.localdate()
+    qs = need_list(viewer=viewer, community=community).exclude(author=viewer)
+    if profile.is_on_break(today):
+        return qs.none()
+    my_skills = [ps.skill_id for ps in profile.profile_skills.all()]
+    qs = qs.filter(Q(skills__isnull=True) | Q(skills__in=my_skills))
+    if membership.service_area_id:
+        qs = qs.filter(
+            Q(service_area__isnull=True)
+            | Q(service_area_id=membership.service_area_id)
+            | Q(service_area__parent_id=membership.service_area_id)
+            | Q(service_area_id=membership.service_area.parent_id)
+        )
+    if not profile.has_car:
+        qs = qs.exclude(requirements__icontains='"car"')
+    if not profile.has_accessible_vehicle:
+        qs = qs.exclude(requirements__icontains='"accessible_vehicle"')
+    if not (membership.vetted_until and membership.vetted_until >= today):
+        qs = qs.exclude(requirements__icontains='"vetted"')
+    weekdays = sorted({w.weekday for w in profile.availability.all()})
+    if weekdays:
+        # Django's week_day is 1 = Sunday … 7 = Saturday; ours is 0 = Monday.
+        django_days = [(d + 1) % 7 + 1 for d in weekdays]
+        qs = qs.filter(Q(starts_at__isnull=True) | Q(starts_at__week_day__in=django_days))
+    return qs.distinct()
+
+
+def _need_or_404(public_id: str) -> Need:
+    need = (
+        Need.objects.select_related(
+            "community", "service_area", "author__profile", "contact__profile"
+        )
+        .prefetch_related("skills")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if need is None:
+        raise NotFound(_("There is no such need."))
+    return need
+
+
+def need_get(*, viewer: User, public_id: str, community: Community | None = None) -> Need:
+    """One need's public summary, for members of its community."""
+    need = _need_or_404(public_id)
+    if community is not None and need.community_id != community.pk:
+        raise NotFound(_("There is no such need."))
+    require(viewer, "community.view", need.community)
+    need.places_taken = need.commitments.filter(status__in=PLACE_HOLDING).count()  # type: ignore[attr-defined]
+    return need
+
+
+def need_role(viewer: User, need: Need) -> str:
+    """'person', 'helper' (active commitment), 'coordinator' or 'member'."""
+    if viewer.pk in (need.author_id, need.contact_id):
+        return "person"
+    if is_coordinator(viewer, need.community):
+        return "coordinator"
+    if need.commitments.filter(helper=viewer, status__in=ACTIVE_COMMITMENT).exists():
+        return "helper"
+    return "member"
+
+
+def need_private_for(*, viewer: User, need: Need) -> dict[str, Any] | None:
+    """The need's private details, and the person's own, for those allowed; else None.
+
+    Reading the person's SensitiveDetails goes through people.services.sensitive_read, which
+    audit-logs it.
+    """
+    role = need_role(viewer, need)
+    if role == "member":
+        return None
+    private = NeedPrivate.objects.filter(need=need).first()
+    values: dict[str, Any] = {
+        "address": private.address if private else "",
+        "access_notes": private.access_notes if private else "",
+        "contact_phone": private.contact_phone if private else "",
+        "person": {},
+    }
+    if need.author_id and viewer.pk != need.author_id:
+        from mutua.people.services import sensitive_read
+
+        try:
+            values["person"] = sensitive_read(
+                viewer=viewer, person=need.author, purpose=f"need {need.public_id}"
+            )
+        except Exception:
+            values["person"] = {}
+    return values
+
+
+def response_list(*, viewer: User, need: Need) -> QuerySet[Response]:
+    """The person and coordinators see every response; a helper sees their own."""
+    qs = Response.objects.filter(need=need).select_related("helper__profile")
+    if need_role(viewer, need) in ("person", "coordinator"):
+        return qs
+    return qs.filter(helper=viewer)
+
+
+def commitment_list_for_need(*, viewer: User, need: Need) -> QuerySet[Commitment]:
+    require(viewer, "community.view", need.community)
+    return (
+        Commitment.objects.filter(need=need)
+        .select_related("helper__profile")
+        .prefetch_related("expenses")
+        .order_by("created_at", "id")
+    )
+
+
+def commitment_get(*, viewer: User, public_id: str) -> Commitment:
+    commitment = (
+        Commitment.objects.select_related("need__community", "helper__profile")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if commitment is None:
+        raise NotFound(_("There is no such task."))
+    require(viewer, "community.view", commitment.need.community)
+    return commitment
+
+
+def my_commitments(*, viewer: User) -> QuerySet[Commitment]:
+    return (
+        Commitment.objects.filter(helper=viewer)
+        .select_related("need__community", "need__service_area")
+        .order_by("-created_at", "-id")
+    )
+
+
+def feedback_visible(*, viewer: User, commitment: Commitment) -> QuerySet[Feedback]:
+    """Thanks: author and recipient. Feedback: author and coordinators."""
+    qs = Feedback.objects.filter(commitment=commitment).select_related("author__profile")
+    if is_coordinator(viewer, commitment.need.community):
+        return qs
+    return qs.filter(Q(author=viewer) | Q(kind="thanks", recipient=viewer))
+
+
+def expense_list(*, viewer: User, commitment: Commitment) -> QuerySet[Expense]:
+    need = commitment.need
+    if viewer.pk == commitment.helper_id or need_role(viewer, need) in ("person", "coordinator"):
+        return commitment.expenses.all()
+    return Expense.objects.none()
+
+
+def dispatch_board(
+    *, viewer: User, community: Community, filters: NeedFilters | None = None, skill: int = 0
+) -> QuerySet[Need]:
+    """Unanswered needs for coordinators, by urgency then age (oldest first)."""
+    require(viewer, COORDINATE, community)
+    qs = need_list(viewer=viewer, community=community, filters=filters)
+    if skill:
+        qs = qs.filter(skills__id=skill)
+    return qs.annotate(
+        pending_responses=Count("responses", filter=Q(responses__status="pending"), distinct=True)
+    )
+
+
+def dispatch_call_list(*, viewer: User, community: Community) -> list[tuple[Need, str]]:
+    """Unanswered needs with the phone to call: the only place a caller sees phone numbers."""
+    from mutua.people.services import sensitive_read
+
+    require(viewer, "calllist.view", community)
+    rows = []
+    needs = (
+        Need.objects.filter(community=community, status__in=OPEN_NEED_STATUSES)
+        .select_related("author__profile", "service_area", "private")
+        .annotate(urgency_rank=URGENCY_ORDER)
+        .order_by("urgency_rank", "created_at", "id")
+    )
+    for need in needs:
+        phone = ""
+        if need.author_id:
+            phone = sensitive_read(
+                viewer=viewer, person=need.author, purpose="dispatch call list"
+            ).get("phone", "")
+        else:
+            private = getattr(need, "private", None)
+            phone = private.contact_phone if private else ""
+        rows.append((need, phone))
+    return rows
+
+
+def offer_list(
+    *, viewer: User, community: Community, filters: NeedFilters | None = None
+) -> QuerySet[Offer]:
+    require(viewer, "community.view", community)
+    f = filters or NeedFilters()
+    qs = Offer.objects.filter(community=community, status="open")
+    if f.area:
+        qs = qs.filter(service_area__slug=f.area)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.category:
+        qs = qs.filter(category__iexact=f.category)
+    if f.text:
+        qs = qs.filter(Q(title__icontains=f.text) | Q(description__icontains=f.text))
+    return qs.select_related("service_area", "owner__profile").prefetch_related("skills")
+
+
+def offer_get(*, viewer: User, public_id: str, community: Community | None = None) -> Offer:
+    offer = (
+        Offer.objects.select_related("community", "owner__profile", "service_area")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if offer is None or (community is not None and offer.community_id != community.pk):
+        raise NotFound(_("There is no such offer."))
+    require(viewer, "community.view", offer.community)
+    return offer
+
+
+def need_share_summary(*, viewer: User | None, public_id: str) -> tuple[Need, bool]:
+    """The shareable link: (need, is_member). Non-members learn only the community's name."""
+    need = _need_or_404(public_id)
+    return need, membership_of(viewer, need.community) is not None  # type: ignore[arg-type]

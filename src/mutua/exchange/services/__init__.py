@@ -1,0 +1,69 @@
+"""Exchange services, split by concept; import them from here."""
+
+from mutua.exchange.services.arrangements import (
+    arrangement_create,
+    arrangement_hand_over,
+    arrangement_materialise,
+    arrangement_set_status,
+)
+from mutua.exchange.services.completion import (
+    commitment_confirm,
+    commitment_flag_follow_up,
+    commitment_follow_up_clear,
+    commitment_mark_done,
+    commitment_release,
+    commitment_report_no_show,
+    expense_mark_repaid,
+    expense_record,
+    feedback_give,
+)
+from mutua.exchange.services.needs import need_close, need_post, need_private_set
+from mutua.exchange.services.offers import (
+    offer_close,
+    offer_post,
+    offer_renew,
+    offer_request_answer,
+    offer_request_create,
+)
+from mutua.exchange.services.responses import (
+    commitment_assign,
+    need_ask_helper,
+    need_self_assign,
+    response_accept,
+    response_create,
+    response_decline,
+    task_accept_by_link,
+    task_decline_by_link,
+)
+
+__all__ = [
+    "arrangement_create",
+    "arrangement_hand_over",
+    "arrangement_materialise",
+    "arrangement_set_status",
+    "commitment_assign",
+    "commitment_confirm",
+    "commitment_flag_follow_up",
+    "commitment_follow_up_clear",
+    "commitment_mark_done",
+    "commitment_release",
+    "commitment_report_no_show",
+    "expense_mark_repaid",
+    "expense_record",
+    "feedback_give",
+    "need_ask_helper",
+    "need_close",
+    "need_post",
+    "need_private_set",
+    "need_self_assign",
+    "offer_close",
+    "offer_post",
+    "offer_renew",
+    "offer_request_answer",
+    "offer_request_create",
+    "response_accept",
+    "response_create",
+    "response_decline",
+    "task_accept_by_link",
+    "task_decline_by_link",
+]

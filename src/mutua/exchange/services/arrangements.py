@@ -1,0 +1,203 @@
+"""Standing arrangements: recurring help as an RRULE whose occurrences become needs ahead."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.rrule import rrulestr
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mutua.communities.models import Community
+from mutua.core.audit import audit_record
+from mutua.core.errors import Conflict, PermissionDenied
+from mutua.core.permissions import require
+from mutua.exchange.models import ArrangementStatus, Need, StandingArrangement
+from mutua.exchange.services.common import (
+    COORDINATE,
+    invalid,
+    is_coordinator,
+    refresh_need_status,
+    refusal_for_helper,
+)
+from mutua.exchange.services.responses import _commit
+from mutua.people.models import User
+
+HORIZON = dt.timedelta(days=14)
+MAX_PER_RUN = 60
+
+
+def _rule(rrule: str, dtstart: dt.datetime):
+    try:
+        rule = rrulestr(rrule, dtstart=dtstart)
+    except (ValueError, TypeError):
+        raise invalid(
+            "rrule", _("Please give a repeat rule such as FREQ=WEEKLY;BYDAY=TU.")
+        ) from None
+    if rule.after(dtstart, inc=True) is None:
+        raise invalid("rrule", _("This repeat rule never happens."))
+    return rule
+
+
+@transaction.atomic
+def arrangement_create(
+    *,
+    actor: User,
+    community: Community,
+    helper: User,
+    title: str,
+    rrule: str,
+    dtstart: dt.datetime,
+    person: User | None = None,
+    on_behalf_name: str = "",
+    consent_given: bool = False,
+    description: str = "",
+    kind: str = "errand",
+    duration_minutes: int = 60,
+) -> StandingArrangement:
+    """The person (or a coordinator for them) sets up recurring help with a committed helper."""
+    require(actor, "community.view", community)
+    if person is None and not on_behalf_name:
+        person = actor
+    if person is not None and person.pk != actor.pk:
+        require(actor, COORDINATE, community)
+    if on_behalf_name:
+        require(actor, COORDINATE, community)
+        if not consent_given:
+            raise invalid("consent_given", _("Please confirm that the person agreed to this."))
+    title = (title or "").strip()
+    if not 3 <= len(title) <= 120:
+        raise invalid("title", _("Please give a short title of 3 to 120 characters."))
+    if not 15 <= int(duration_minutes) <= 24 * 60:
+        raise invalid("duration_minutes", _("Please give between 15 minutes and 24 hours."))
+    _rule(rrule, dtstart)
+    probe = Need(community=community, author=person, requirements=[])
+    reason = refusal_for_helper(probe, helper)
+    if reason:
+        raise PermissionDenied(reason)
+    arrangement = StandingArrangement.objects.create(
+        community=community,
+        person=person,
+        on_behalf_name=on_behalf_name.strip()[:80],
+        consent_recorded_at=timezone.now() if on_behalf_name else None,
+        contact=actor if on_behalf_name else None,
+        helper=helper,
+        title=title,
+        description=(description or "").strip()[:4000],
+        kind=kind,
+        rrule=rrule,
+        dtstart=dtstart,
+        duration_minutes=int(duration_minutes),
+        materialised_until=dtstart - dt.timedelta(seconds=1),
+    )
+    arrangement_materialise(arrangement, timezone.now())
+    return arrangement
+
+
+def arrangement_materialise(arrangement: StandingArrangement, now: dt.datetime) -> int:
+    """Create the needs (each with the helper's commitment) due within the horizon. Idempotent."""
+    with transaction.atomic():
+        arrangement = (
+            StandingArrangement.objects.select_for_update()
+            .select_related("community", "helper")
+            .get(pk=arrangement.pk)
+        )
+        if arrangement.status != ArrangementStatus.ACTIVE:
+            return 0
+        until = now + HORIZON
+        start = max(arrangement.materialised_until, now)
+        rule = _rule(arrangement.rrule, arrangement.dtstart)
+        created = 0
+        for when in rule.between(start, until, inc=False)[:MAX_PER_RUN]:
+            if Need.objects.filter(arrangement=arrangement, starts_at=when).exists():
+                continue
+            ends = when + dt.timedelta(minutes=arrangement.duration_minutes)
+            need = Need.objects.create(
+                community=arrangement.community,
+                author=arrangement.person,
+                posted_by=arrangement.contact or arrangement.person,
+                contact=arrangement.contact,
+                on_behalf_name=arrangement.on_behalf_name,
+                consent_recorded_at=arrangement.consent_recorded_at,
+                title=arrangement.title,
+                description=arrangement.description,
+                kind=arrangement.kind,
+                urgency="flexible",
+                starts_at=when,
+                ends_at=ends,
+                expires_at=ends,
+                arrangement=arrangement,
+                status_changed_at=now,
+            )
+            _commit(need=need, helper=arrangement.helper, assigned_by=None, due_at=ends)
+            created += 1
+        arrangement.materialised_until = until
+        arrangement.save(update_fields=["materialised_until", "updated_at"])
+        return created
+
+
+def _require_manage(actor: User, arrangement: StandingArrangement) -> None:
+    if actor.pk == getattr(arrangement.person, "pk", None):
+        return
+    if not is_coordinator(actor, arrangement.community):
+        raise PermissionDenied(_("Only the person helped or a coordinator can change this."))
+
+
+@transaction.atomic
+def arrangement_set_status(
+    *, actor: User, arrangement: StandingArrangement, status: str
+) -> StandingArrangement:
+    """Pause, resume or end; future open occurrences are kept (they are already agreed)."""
+    _require_manage(actor, arrangement)
+    if status not in ArrangementStatus.values:
+        raise invalid("status", _("Please choose pause, resume or end."))
+    if arrangement.status == "ended":
+        raise Conflict(_("This arrangement has ended."))
+    arrangement.status = status
+    if status == "active":
+        arrangement.materialised_until = max(arrangement.materialised_until, timezone.now())
+    arrangement.save()
+    return arrangement
+
+
+@transaction.atomic
+def arrangement_hand_over(
+    *, actor: User, arrangement: StandingArrangement, helper: User
+) -> StandingArrangement:
+    """A new helper takes over; future occurrences not yet done move to them."""
+    from mutua.exchange.models import Commitment
+
+    _require_manage(actor, arrangement)
+    probe = Need(community=arrangement.community, author=arrangement.person, requirements=[])
+    reason = refusal_for_helper(probe, helper)
+    if reason:
+        raise PermissionDenied(reason)
+    now = timezone.now()
+    future = Commitment.objects.filter(
+        need__arrangement=arrangement, status="active", need__starts_at__gt=now
+    ).select_related("need")
+    for commitment in future:
+        need = (
+            Need.objects.select_for_update().select_related("community").get(pk=commitment.need_id)
+        )
+        commitment.status, commitment.ended_at, commitment.end_reason = (
+            "released",
+            now,
+            "handed over",
+        )
+        commitment.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
+        refresh_need_status(need)
+        _commit(need=need, helper=helper, assigned_by=actor, due_at=commitment.due_at)
+    previous = arrangement.helper
+    arrangement.helper = helper
+    arrangement.save(update_fields=["helper", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="arrangement.hand_over",
+        community=arrangement.community,
+        target=arrangement,
+        before={"helper": previous.public_id},
+        after={"helper": helper.public_id},
+    )
+    return arrangement

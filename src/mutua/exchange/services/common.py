@@ -1,0 +1,143 @@
+"""What the exchange services share: settings, who may act, who fits a need, need status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mutua.communities.models import Community, Membership, MembershipStatus
+from mutua.core.errors import PermissionDenied, ValidationFailed
+from mutua.core.permissions import can, membership_of, require
+from mutua.exchange.models import (
+    ACTIVE_COMMITMENT,
+    LIVE_NEED_STATUSES,
+    UNVERIFIABLE_REQUIREMENTS,
+    ExchangeSettings,
+    Need,
+)
+from mutua.people.models import Profile, User
+
+COORDINATE = "exchange.coordinate"
+
+
+def invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, field_errors={field: [message]})
+
+
+def settings_for(community: Community) -> ExchangeSettings:
+    cached = community.__dict__.get("_exchange_settings")
+    if cached is None:
+        cached, _created = ExchangeSettings.objects.get_or_create(community=community)
+        community.__dict__["_exchange_settings"] = cached
+    return cached
+
+
+def is_coordinator(user: User | None, community: Community) -> bool:
+    return can(user, COORDINATE, community)
+
+
+def coordinators_of(community: Community) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            community=community,
+            status=MembershipStatus.ACTIVE,
+            role__in=("coordinator", "steward"),
+        ).select_related("user")
+    ]
+
+
+def person_side(need: Need) -> User | None:
+    """Who speaks for the person in need: the author, or the coordinator who is the contact."""
+    return need.author or need.contact or need.posted_by
+
+
+def is_person(user: User, need: Need) -> bool:
+    return user.pk is not None and user.pk in (need.author_id, need.contact_id) and bool(user.pk)
+
+
+def require_person_or_coordinator(user: User, need: Need) -> None:
+    require(user, "community.view", need.community)
+    if need.author_id == user.pk or is_coordinator(user, need.community):
+        return
+    if need.contact_id == user.pk:
+        return
+    raise PermissionDenied(_("Only the person who asked, or a coordinator, can do this."))
+
+
+def refusal_for_helper(
+    need: Need, helper: User, *, today: dt.date | None = None, self_assign: bool = False
+) -> str:
+    """Why `helper` cannot take this need, in words, or "" when they can."""
+    membership = membership_of(helper, need.community)
+    if membership is None:
+        return _("Only members of this community can help with its needs.")
+    if need.author_id == helper.pk:
+        return _("This is your own need.")
+    profile = Profile.objects.filter(user=helper).first()
+    today = today or timezone.localdate()
+    if profile is not None and profile.is_on_break(today):
+        return _("You are taking a break. Change your status on your profile to help again.")
+    reqs = set(need.requirements or [])
+    if "vetted" in reqs and not (membership.vetted_until and membership.vetted_until >= today):
+        return _("This need asks for a vetted helper.")
+    if "car" in reqs and not (profile and profile.has_car):
+        return _("This need asks for a helper with a car.")
+    if "accessible_vehicle" in reqs and not (profile and profile.has_accessible_vehicle):
+        return _("This need asks for a helper with a wheelchair-accessible vehicle.")
+    if self_assign and reqs & UNVERIFIABLE_REQUIREMENTS:
+        return _("The person or a coordinator chooses the helper for this need.")
+    return ""
+
+
+def require_fits(need: Need, helper: User, *, self_assign: bool = False) -> None:
+    reason = refusal_for_helper(need, helper, self_assign=self_assign)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def places_taken(need: Need) -> int:
+    return need.commitments.filter(status__in=("active", "done_pending", "confirmed")).count()
+
+
+def refresh_need_status(need: Need) -> None:
+    """Derive a live need's status from its commitments (call with the need row locked)."""
+    if need.status not in LIVE_NEED_STATUSES:
+        return
+    counts = need.commitments.aggregate(
+        active=Count("id", filter=Q(status="active")),
+        pending=Count("id", filter=Q(status="done_pending")),
+        confirmed=Count("id", filter=Q(status="confirmed")),
+    )
+    taken = counts["active"] + counts["pending"] + counts["confirmed"]
+    if counts["confirmed"] >= need.helpers_wanted and counts["active"] + counts["pending"] == 0:
+        status = "done"
+    elif counts["pending"] or counts["confirmed"]:
+        status = "in_progress"
+    elif taken >= need.helpers_wanted:
+        status = "committed"
+    elif taken:
+        status = "partly_committed"
+    else:
+        status = "open"
+    if status != need.status:
+        need.status = status
+        need.status_changed_at = timezone.now()
+        need.save(update_fields=["status", "status_changed_at", "updated_at"])
+
+
+def need_context(need: Need) -> dict:
+    """JSON-safe context for notifications about a need (never sensitive fields)."""
+    return {
+        "need_id": need.public_id,
+        "need_title": need.title,
+        "community_name": need.community.name,
+        "community_slug": need.community.slug,
+        "url": f"/c/{need.community.slug}/needs/{need.public_id}/",
+    }
+
+
+ACTIVE = ACTIVE_COMMITMENT

@@ -1,0 +1,315 @@
+"""After the help: release, mark done, confirm, thanks, feedback, no-show, follow-up, expenses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mutua.core.errors import Conflict, PermissionDenied
+from mutua.core.permissions import require
+from mutua.exchange import notifications as n
+from mutua.exchange.models import ACTIVE_COMMITMENT, Commitment, Expense, Feedback, Need
+from mutua.exchange.services.common import (
+    COORDINATE,
+    coordinators_of,
+    invalid,
+    is_coordinator,
+    need_context,
+    person_side,
+    refresh_need_status,
+    settings_for,
+)
+from mutua.people.models import User
+
+
+def _lock(commitment: Commitment) -> tuple[Commitment, Need]:
+    """Lock the need first (same order everywhere), then the commitment."""
+    need = Need.objects.select_for_update().select_related("community").get(pk=commitment.need_id)
+    locked = Commitment.objects.select_for_update().select_related("helper").get(pk=commitment.pk)
+    locked.need = need
+    return locked, need
+
+
+def _side(actor: User, commitment: Commitment, need: Need) -> str:
+    """'helper', 'person' or 'coordinator'; anyone else is refused."""
+    if actor.pk == commitment.helper_id:
+        return "helper"
+    if actor.pk in (need.author_id, need.contact_id):
+        return "person"
+    if is_coordinator(actor, need.community):
+        return "coordinator"
+    raise PermissionDenied(_("Only the helper, the person helped or a coordinator can do this."))
+
+
+def _clean_hours(hours) -> Decimal | None:
+    if hours is None or hours == "":
+        return None
+    try:
+        value = Decimal(str(hours)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise invalid("hours", _("Please give the hours as a number, such as 1.5.")) from None
+    if not Decimal("0") < value <= Decimal("24"):
+        raise invalid("hours", _("Please give between 0 and 24 hours."))
+    return value
+
+
+def _tell_coordinators(need: Need, kind: str, context: dict, key: str) -> None:
+    for coordinator in coordinators_of(need.community):
+        n.notify(coordinator, kind, context, community=need.community, dedupe_key=key)
+
+
+@transaction.atomic
+def commitment_release(*, actor: User, commitment: Commitment, reason: str = "") -> Commitment:
+    """The helper (or a coordinator) gives the place back before the help is done."""
+    commitment, need = _lock(commitment)
+    side = _side(actor, commitment, need)
+    if side == "person":
+        raise PermissionDenied(_("Only the helper or a coordinator can release this task."))
+    if commitment.status != "active":
+        raise Conflict(_("This task can no longer be released."))
+    _end(commitment, "released", reason)
+    refresh_need_status(need)
+    context = {**need_context(need), "helper_name": str(commitment.helper), "automatic": False}
+    n.notify(
+        person_side(need),
+        n.COMMITMENT_RELEASED,
+        context,
+        community=need.community,
+        dedupe_key=f"released:{commitment.public_id}",
+    )
+    return commitment
+
+
+def _end(commitment: Commitment, status: str, reason: str = "") -> None:
+    commitment.status, commitment.ended_at = status, timezone.now()
+    commitment.end_reason = (reason or "")[:300]
+    commitment.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
+
+
+def release_stale(commitment: Commitment, now: dt.datetime) -> bool:
+    """Release one active commitment past its due time and grace (the sweep calls this)."""
+    commitment, need = _lock(commitment)
+    if commitment.status != "active" or commitment.release_at > now:
+        return False
+    _end(commitment, "released", "not updated by its due time")
+    refresh_need_status(need)
+    context = {**need_context(need), "helper_name": str(commitment.helper), "automatic": True}
+    key = f"released:{commitment.public_id}"
+    n.notify(
+        commitment.helper, n.COMMITMENT_RELEASED, context, community=need.community, dedupe_key=key
+    )
+    _tell_coordinators(need, n.COMMITMENT_RELEASED, context, key)
+    return True
+
+
+@transaction.atomic
+def commitment_mark_done(*, actor: User, commitment: Commitment, hours=None) -> Commitment:
+    """Either side marks the help done; the other confirms, or it confirms itself after N days."""
+    commitment, need = _lock(commitment)
+    side = _side(actor, commitment, need)
+    if commitment.status != "active":
+        raise Conflict(_("This task is not waiting to be marked done."))
+    value = _clean_hours(hours)
+    now = timezone.now()
+    exchange = settings_for(need.community)
+    commitment.status = "done_pending"
+    commitment.hours = value if value is not None else commitment.hours
+    commitment.done_marked_by, commitment.done_marked_at = actor, now
+    commitment.auto_confirm_at = now + dt.timedelta(days=exchange.auto_confirm_days)
+    commitment.dispute_until = now + dt.timedelta(days=exchange.dispute_window_days)
+    commitment.save()
+    refresh_need_status(need)
+    other = person_side(need) if side == "helper" else commitment.helper
+    n.notify(
+        other,
+        n.DONE_MARKED,
+        {**need_context(need), "marked_by": str(actor)},
+        community=need.community,
+        dedupe_key=f"done:{commitment.public_id}",
+    )
+    return commitment
+
+
+def _confirm(commitment: Commitment, need: Need, *, auto: bool) -> None:
+    commitment.status = "confirmed"
+    commitment.confirmed_at = commitment.ended_at = timezone.now()
+    commitment.auto_confirmed = auto
+    commitment.save()
+    refresh_need_status(need)
+    n.notify(
+        commitment.helper,
+        n.CONFIRMED,
+        {**need_context(need), "hours": str(commitment.hours or ""), "automatic": auto},
+        community=need.community,
+        dedupe_key=f"confirmed:{commitment.public_id}",
+    )
+
+
+@transaction.atomic
+def commitment_confirm(*, actor: User, commitment: Commitment, hours=None) -> Commitment:
+    """The other side (or a coordinator) confirms the help that was marked done."""
+    commitment, need = _lock(commitment)
+    _side(actor, commitment, need)
+    if commitment.status != "done_pending":
+        raise Conflict(_("This task is not waiting for confirmation."))
+    if actor.pk == commitment.done_marked_by_id:
+        raise PermissionDenied(_("The other side confirms what you marked done."))
+    value = _clean_hours(hours)
+    if value is not None:
+        commitment.hours = value
+    _confirm(commitment, need, auto=False)
+    return commitment
+
+
+def auto_confirm(commitment: Commitment, now: dt.datetime) -> bool:
+    """Confirm one commitment nobody confirmed in time (the sweep calls this)."""
+    commitment, need = _lock(commitment)
+    if commitment.status != "done_pending" or commitment.auto_confirm_at > now:
+        return False
+    _confirm(commitment, need, auto=True)
+    return True
+
+
+@transaction.atomic
+def commitment_report_no_show(*, actor: User, commitment: Commitment, note: str = "") -> Commitment:
+    """Report that the helper did not come: while active, or within the dispute window after."""
+    commitment, need = _lock(commitment)
+    side = _side(actor, commitment, need)
+    if side == "helper":
+        raise PermissionDenied(_("Only the person helped or a coordinator can report this."))
+    if len(note or "") > 1000:
+        raise invalid("note", _("Please use at most 1000 characters."))
+    if commitment.no_show_reported_at:
+        raise Conflict(_("This has already been reported. A coordinator will follow up."))
+    now = timezone.now()
+    if commitment.status == "confirmed":
+        if commitment.dispute_until is None or now > commitment.dispute_until:
+            raise Conflict(_("The time to report this has passed. Please talk to a coordinator."))
+    elif commitment.status not in ACTIVE_COMMITMENT:
+        raise Conflict(_("This task has ended."))
+    commitment.no_show_reported_at, commitment.no_show_reported_by = now, actor
+    commitment.no_show_note = (note or "").strip()
+    commitment.follow_up = True
+    if commitment.status in ACTIVE_COMMITMENT:
+        commitment.status, commitment.ended_at = "cancelled", now
+        commitment.end_reason = "no-show reported"
+    commitment.save()
+    refresh_need_status(need)
+    _tell_coordinators(
+        need,
+        n.FOLLOW_UP,
+        {**need_context(need), "reason": "no_show"},
+        f"noshow:{commitment.public_id}",
+    )
+    return commitment
+
+
+@transaction.atomic
+def commitment_flag_follow_up(*, actor: User, commitment: Commitment, note: str = "") -> Commitment:
+    """Either side asks a coordinator to follow up; a coordinator clears it with `flag=False`."""
+    commitment, need = _lock(commitment)
+    _side(actor, commitment, need)
+    if len(note or "") > 1000:
+        raise invalid("note", _("Please use at most 1000 characters."))
+    commitment.follow_up = True
+    commitment.follow_up_note = (note or "").strip()
+    commitment.save(update_fields=["follow_up", "follow_up_note", "updated_at"])
+    _tell_coordinators(
+        need,
+        n.FOLLOW_UP,
+        {**need_context(need), "reason": "asked"},
+        f"followup:{commitment.public_id}:{commitment.updated_at.isoformat()}",
+    )
+    return commitment
+
+
+@transaction.atomic
+def commitment_follow_up_clear(*, actor: User, commitment: Commitment) -> Commitment:
+    """A coordinator marks the follow-up as dealt with."""
+    require(actor, COORDINATE, commitment.need.community)
+    Commitment.objects.filter(pk=commitment.pk).update(follow_up=False, updated_at=timezone.now())
+    commitment.refresh_from_db()
+    return commitment
+
+
+@transaction.atomic
+def feedback_give(*, actor: User, commitment: Commitment, kind: str, text: str) -> Feedback:
+    """A private thank-you to the other side, or private feedback only coordinators read."""
+    commitment, need = _lock(commitment)
+    side = _side(actor, commitment, need)
+    if kind not in ("thanks", "feedback"):
+        raise invalid("kind", _("Please choose a thank-you note or feedback."))
+    text = (text or "").strip()
+    if not 1 <= len(text) <= 2000:
+        raise invalid("text", _("Please write between 1 and 2000 characters."))
+    if commitment.status == "cancelled":
+        raise Conflict(_("This task was cancelled."))
+    recipient = None
+    if kind == "thanks":
+        recipient = person_side(need) if side == "helper" else commitment.helper
+        if need.author_id is None and side == "helper":
+            recipient = need.contact  # the coordinator passes it on to the person
+    feedback = Feedback.objects.create(
+        commitment=commitment, author=actor, recipient=recipient, kind=kind, text=text
+    )
+    if recipient is not None:
+        n.notify(
+            recipient,
+            n.THANKS,
+            {**need_context(need), "from_name": str(actor), "text": text},
+            community=need.community,
+            dedupe_key=f"thanks:{feedback.public_id}",
+        )
+    return feedback
+
+
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+
+@transaction.atomic
+def expense_record(
+    *, actor: User, commitment: Commitment, amount, currency: str = "EUR", note: str = ""
+) -> Expense:
+    """The helper records money spent for the task, to be repaid outside Mutua."""
+    commitment, need = _lock(commitment)
+    if _side(actor, commitment, need) != "helper":
+        raise PermissionDenied(_("Only the helper records what they spent."))
+    if commitment.status in ("released", "cancelled"):
+        raise Conflict(_("This task has ended."))
+    try:
+        value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise invalid("amount", _("Please give an amount such as 12.50.")) from None
+    if not Decimal("0") < value <= Decimal("100000"):
+        raise invalid("amount", _("Please give an amount above 0."))
+    currency = (currency or "").strip().upper()
+    if not CURRENCY_RE.match(currency):
+        raise invalid("currency", _("Please give a currency code such as EUR."))
+    if len(note or "") > 300:
+        raise invalid("note", _("Please use at most 300 characters."))
+    return Expense.objects.create(
+        commitment=commitment,
+        recorded_by=actor,
+        amount=value,
+        currency=currency,
+        note=(note or "").strip(),
+    )
+
+
+@transaction.atomic
+def expense_mark_repaid(*, actor: User, expense: Expense) -> Expense:
+    """The person helped or a coordinator marks an expense as repaid."""
+    commitment, need = _lock(expense.commitment)
+    if _side(actor, commitment, need) == "helper":
+        raise PermissionDenied(_("The person helped or a coordinator marks this as repaid."))
+    expense = Expense.objects.select_for_update().get(pk=expense.pk)
+    if expense.repaid_at:
+        raise Conflict(_("This expense is already marked as repaid."))
+    expense.repaid_at, expense.repaid_by = timezone.now(), actor
+    expense.save(update_fields=["repaid_at", "repaid_by", "updated_at"])
+    return expense

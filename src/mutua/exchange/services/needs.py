@@ -1,0 +1,278 @@
+"""Posting and closing needs, and the private details of a need."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mutua.communities.models import Community, ServiceArea
+from mutua.core.audit import audit_record
+from mutua.core.errors import Conflict
+from mutua.core.geo import snap_to_cell
+from mutua.core.permissions import require
+from mutua.exchange import notifications as n
+from mutua.exchange.models import (
+    ACTIVE_COMMITMENT,
+    CLOSING_STATUSES,
+    LIVE_NEED_STATUSES,
+    Kind,
+    Need,
+    NeedPrivate,
+    Requirement,
+    Urgency,
+)
+from mutua.exchange.services.common import (
+    COORDINATE,
+    invalid,
+    need_context,
+    require_person_or_coordinator,
+    settings_for,
+)
+from mutua.people.models import Skill, User
+from mutua.people.services import LANGUAGE_CODES
+
+# How long a need stays open when the person gives no end: by urgency.
+DEFAULT_OPEN_FOR = {
+    "immediate": dt.timedelta(days=1),
+    "day": dt.timedelta(days=2),
+    "week": dt.timedelta(days=8),
+    "flexible": dt.timedelta(days=30),
+}
+
+
+def clean_listing(
+    *,
+    community: Community,
+    title: str,
+    description: str,
+    kind: str,
+    category: str,
+    service_area: ServiceArea | None,
+    skill_ids: list[int],
+) -> dict[str, Any]:
+    """Rules shared by needs and offers; returns the cleaned values (skills as objects)."""
+    title = (title or "").strip()
+    if not 3 <= len(title) <= 120:
+        raise invalid("title", _("Please give a short title of 3 to 120 characters."))
+    description = (description or "").strip()
+    if len(description) > 4000:
+        raise invalid("description", _("Please use at most 4000 characters."))
+    if kind not in Kind.values:
+        raise invalid("kind", _("Please choose one of the kinds."))
+    category = (category or "").strip()
+    allowed = settings_for(community).categories
+    if len(category) > 60 or (category and allowed and category not in allowed):
+        raise invalid("category", _("Please choose one of this community's categories."))
+    if service_area is not None and service_area.community_id != community.pk:
+        raise invalid("service_area", _("This community has no area with this name."))
+    skills = list(
+        Skill.objects.filter(pk__in=set(skill_ids or [])).filter(
+            Q(community__isnull=True) | Q(community=community)
+        )
+    )
+    if len(skills) != len(set(skill_ids or [])):
+        raise invalid("skills", _("Please choose skills from the list."))
+    return {
+        "title": title,
+        "description": description,
+        "kind": kind,
+        "category": category,
+        "service_area": service_area,
+        "skills": skills,
+    }
+
+
+def snap(community: Community, lat: float | None, lon: float | None) -> tuple[Any, Any]:
+    if lat is None or lon is None:
+        return None, None
+    try:
+        return snap_to_cell(lat, lon, community.location_cell_m)
+    except ValueError:
+        raise invalid("location", _("Please give a location on Earth.")) from None
+
+
+@transaction.atomic
+def need_post(
+    *,
+    actor: User,
+    community: Community,
+    title: str,
+    description: str = "",
+    kind: str = "other",
+    category: str = "",
+    urgency: str = "flexible",
+    starts_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = None,
+    service_area: ServiceArea | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    helpers_wanted: int = 1,
+    skill_ids: list[int] | None = None,
+    languages: list[str] | None = None,
+    requirements: list[str] | None = None,
+    allow_self_assign: bool = False,
+    expires_at: dt.datetime | None = None,
+    address: str = "",
+    access_notes: str = "",
+    contact_phone: str = "",
+    on_behalf_name: str = "",
+    consent_given: bool = False,
+    consent_note: str = "",
+) -> Need:
+    """Members post their own needs; coordinators may post on behalf of someone who consented."""
+    require(actor, "community.view", community)
+    values = clean_listing(
+        community=community,
+        title=title,
+        description=description,
+        kind=kind,
+        category=category,
+        service_area=service_area,
+        skill_ids=skill_ids or [],
+    )
+    if urgency not in Urgency.values:
+        raise invalid("urgency", _("Please choose how urgent this is."))
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise invalid("ends_at", _("The end must come after the start."))
+    if not 1 <= int(helpers_wanted) <= 50:
+        raise invalid("helpers_wanted", _("Please ask for 1 to 50 helpers."))
+    languages = sorted(set(languages or []))
+    if any(code not in LANGUAGE_CODES for code in languages):
+        raise invalid("languages", _("Please choose languages from the list."))
+    requirements = sorted(set(requirements or []))
+    if any(code not in Requirement.values for code in requirements):
+        raise invalid("requirements", _("Please choose requirements from the list."))
+    for field, value, limit in (
+        ("address", address, 500),
+        ("access_notes", access_notes, 1000),
+        ("contact_phone", contact_phone, 32),
+        ("consent_note", consent_note, 300),
+    ):
+        if len(value or "") > limit:
+            raise invalid(field, _("Please use at most %(n)d characters.") % {"n": limit})
+    now = timezone.now()
+    if expires_at is None:
+        expires_at = ends_at or now + DEFAULT_OPEN_FOR[urgency]
+    if expires_at <= now:
+        raise invalid("expires_at", _("Please choose a time in the future."))
+    on_behalf_name = (on_behalf_name or "").strip()
+    author: User | None = actor
+    contact = None
+    consent_at = None
+    if on_behalf_name:
+        require(actor, COORDINATE, community)
+        if len(on_behalf_name) > 80:
+            raise invalid("on_behalf_name", _("Please use at most 80 characters."))
+        if not consent_given:
+            raise invalid(
+                "consent_given",
+                _("Please confirm that the person agreed to this need being posted."),
+            )
+        author, contact, consent_at = None, actor, now
+    approx_lat, approx_lon = snap(community, lat, lon)
+    skills = values.pop("skills")
+    need = Need.objects.create(
+        community=community,
+        author=author,
+        posted_by=actor,
+        contact=contact,
+        on_behalf_name=on_behalf_name,
+        consent_recorded_at=consent_at,
+        consent_note=(consent_note or "").strip() if on_behalf_name else "",
+        urgency=urgency,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        approx_lat=approx_lat,
+        approx_lon=approx_lon,
+        helpers_wanted=int(helpers_wanted),
+        languages=languages,
+        requirements=requirements,
+        allow_self_assign=allow_self_assign,
+        expires_at=expires_at,
+        status_changed_at=now,
+        **values,
+    )
+    need.skills.set(skills)
+    if address or access_notes or contact_phone:
+        NeedPrivate.objects.create(
+            need=need,
+            address=address.strip(),
+            access_notes=access_notes.strip(),
+            contact_phone=contact_phone.strip(),
+        )
+    if on_behalf_name:
+        audit_record(
+            actor=actor,
+            action="need.on_behalf",
+            community=community,
+            target=need,
+            after={"title": need.title, "consent_note": need.consent_note},
+        )
+    return need
+
+
+@transaction.atomic
+def need_close(*, actor: User, need: Need, status: str, reason: str = "") -> Need:
+    """The person or a coordinator closes a live need; active helpers are told and released."""
+    require_person_or_coordinator(actor, need)
+    if status not in CLOSING_STATUSES:
+        raise invalid("status", _("Please choose why the need is closed."))
+    need = Need.objects.select_for_update().select_related("community").get(pk=need.pk)
+    if need.status not in LIVE_NEED_STATUSES:
+        raise Conflict(_("This need is already closed."))
+    now = timezone.now()
+    need.status, need.status_changed_at = status, now
+    need.save(update_fields=["status", "status_changed_at", "updated_at"])
+    need.responses.filter(status="pending").update(status="declined", answered_at=now)
+    for commitment in need.commitments.filter(status__in=ACTIVE_COMMITMENT).select_related(
+        "helper"
+    ):
+        commitment.status, commitment.ended_at = "cancelled", now
+        commitment.end_reason = (reason or "")[:300]
+        commitment.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
+        n.notify(
+            commitment.helper,
+            n.NEED_CLOSED,
+            {**need_context(need), "reason": (reason or "")[:300]},
+            community=need.community,
+            dedupe_key=f"closed:{commitment.public_id}",
+        )
+    if actor.pk != need.author_id:
+        audit_record(
+            actor=actor,
+            action="need.close",
+            community=need.community,
+            target=need,
+            after={"status": status},
+            reason=reason[:300],
+        )
+    return need
+
+
+@transaction.atomic
+def need_private_set(
+    *, actor: User, need: Need, address: str = "", access_notes: str = "", contact_phone: str = ""
+) -> NeedPrivate:
+    """The person or a coordinator changes the private details of a need."""
+    require_person_or_coordinator(actor, need)
+    for field, value, limit in (
+        ("address", address, 500),
+        ("access_notes", access_notes, 1000),
+        ("contact_phone", contact_phone, 32),
+    ):
+        if len(value or "") > limit:
+            raise invalid(field, _("Please use at most %(n)d characters.") % {"n": limit})
+    private, _created = NeedPrivate.objects.update_or_create(
+        need=need,
+        defaults={
+            "address": address.strip(),
+            "access_notes": access_notes.strip(),
+            "contact_phone": contact_phone.strip(),
+        },
+    )
+    return private

@@ -1,0 +1,24 @@
+"""Exchange pages, included at the site root under the `exchange` namespace."""
+
+from django.urls import path
+
+from mutua.exchange.views import dispatch, needs, offers
+
+app_name = "exchange"
+
+c = "c/<slug:slug>/"
+
+urlpatterns = [
+    path(c + "needs/", needs.need_list, name="need_list"),
+    path(c + "needs/new/", needs.need_new, name="need_new"),
+    path(c + "needs/<str:public_id>/", needs.need_detail, name="need_detail"),
+    path(c + "needs/<str:public_id>/<str:action>/", needs.need_action, name="need_action"),
+    path(c + "offers/", offers.offer_list, name="offer_list"),
+    path(c + "offers/new/", offers.offer_new, name="offer_new"),
+    path(c + "offers/<str:public_id>/", offers.offer_detail, name="offer_detail"),
+    path(c + "offers/<str:public_id>/<str:action>/", offers.offer_action, name="offer_action"),
+    path(c + "dispatch/", dispatch.dispatch_board, name="dispatch"),
+    path(c + "dispatch/assign/", dispatch.dispatch_assign, name="dispatch_assign"),
+    path(c + "dispatch/call-list/", dispatch.dispatch_call_list, name="call_list"),
+    path("needs/<str:public_id>/", needs.need_share, name="need_share"),
+]

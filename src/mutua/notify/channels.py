@@ -1,0 +1,127 @@
+"""Delivery channels behind one small protocol, so other apps can add their own
+(care adds a manual phone-call channel that puts the call on a volunteer's list)."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from typing import TYPE_CHECKING, Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.utils.translation import gettext as _
+
+from mutua.notify import engine
+from mutua.notify.kinds import EMAIL, SMS
+
+if TYPE_CHECKING:
+    from mutua.notify.models import OutboxMessage
+    from mutua.people.models import User
+
+
+class ChannelError(Exception):
+    """Sending failed. `permanent` failures are not retried (a refused address)."""
+
+    def __init__(self, detail: str, *, permanent: bool = False):
+        super().__init__(detail)
+        self.detail = detail
+        self.permanent = permanent
+
+
+class Channel(Protocol):
+    code: str
+
+    def address_for(self, user: User) -> tuple[str, str]:
+        """(address, "") when the person can be reached here, or ("", why not)."""
+        ...
+
+    def send(self, message: OutboxMessage) -> str:
+        """Deliver one message; return a short detail for the log or raise ChannelError."""
+        ...
+
+
+_CHANNELS: dict[str, Channel] = {}
+
+
+def register_channel(channel: Channel) -> None:
+    _CHANNELS[channel.code] = channel
+
+
+def channel_get(code: str) -> Channel | None:
+    return _CHANNELS.get(code)
+
+
+class EmailChannel:
+    code = EMAIL
+
+    def address_for(self, user: User) -> tuple[str, str]:
+        if not user.email:
+            return "", _("No e-mail address.")
+        return user.email, ""
+
+    def send(self, message: OutboxMessage) -> str:
+        mail = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.to_address],
+            headers={"Auto-Submitted": "auto-generated", **message.headers},
+        )
+        if message.body_html:
+            mail.attach_alternative(message.body_html, "text/html")
+        try:
+            mail.send()
+        except Exception as exc:  # SMTP and socket errors alike: retried with backoff
+            raise ChannelError(f"{type(exc).__name__}: {exc}") from exc
+        return "accepted by the mail server"
+
+
+class SmsWebhookChannel:
+    """POSTs {to, body, message_id} as JSON to SMS_GATEWAY_URL, signed with SMS_GATEWAY_SECRET."""
+
+    code = SMS
+    timeout = 10
+
+    def address_for(self, user: User) -> tuple[str, str]:
+        if not settings.SMS_GATEWAY_URL:
+            return "", _("Text messages are not set up on this site.")
+        from mutua.people.models import SensitiveDetails
+
+        phone = (
+            SensitiveDetails.objects.filter(user=user).values_list("phone", flat=True).first() or ""
+        )
+        phone = engine.normalise_phone(phone)
+        if len(phone.lstrip("+")) < 5:
+            return "", _("No phone number.")
+        return phone, ""
+
+    def send(self, message: OutboxMessage) -> str:
+        body = json.dumps(
+            {"to": message.to_address, "body": message.sms_text, "message_id": message.public_id}
+        ).encode()
+        timestamp = str(int(time.time()))
+        request = urllib.request.Request(  # noqa: S310 - the operator's configured gateway
+            settings.SMS_GATEWAY_URL,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                engine.TIMESTAMP_HEADER: timestamp,
+                engine.SIGNATURE_HEADER: engine.sign(settings.SMS_GATEWAY_SECRET, timestamp, body),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                return f"gateway answered {response.status}"
+        except urllib.error.HTTPError as exc:
+            # 4xx other than 408/429 means the gateway refused this message for good.
+            permanent = 400 <= exc.code < 500 and exc.code not in (408, 429)
+            raise ChannelError(f"gateway answered {exc.code}", permanent=permanent) from exc
+        except OSError as exc:
+            raise ChannelError(f"gateway unreachable: {exc}") from exc
+
+
+register_channel(EmailChannel())
+register_channel(SmsWebhookChannel())
