@@ -44,12 +44,27 @@ def test_catalogue_holds_every_string_in_the_code(tmp_path):
         pytest.skip("install GNU gettext (apt-get install gettext) to check extraction")
     copy = tmp_path / "mutua"
     shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mutua.settings_test",
-           "MUTUA_LOCALE_PATH": str(copy / "locale")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "mutua.settings_test",
+        "MUTUA_LOCALE_PATH": str(copy / "locale"),
+    }
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "es", "--no-obsolete",
-         "--ignore=migrations/*", "--ignore=settings*.py"],
-        cwd=copy, env=env, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "es",
+            "--no-obsolete",
+            "--ignore=migrations/*",
+            "--ignore=settings*.py",
+        ],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     fresh = {(e.msgctxt, e.msgid) for e in polib.pofile(str(copy / PO.relative_to(SRC)))}
     committed = {(e.msgctxt, e.msgid) for e in _catalogue() if not e.obsolete}
