@@ -1,4 +1,4 @@
-"""Run test_postgres.py in its own pytest process with Django pointed at PostgreSQL.
+"""Run the tests in postgres/ in their own pytest process with Django pointed at PostgreSQL.
 
 Django picks its database when settings load, so the PostgreSQL tests cannot share the
 ordinary SQLite process (nor its xdist workers). This test is the bridge: it is gated on
@@ -17,7 +17,7 @@ import pytest
 from tests.support.services import postgres_url
 
 ROOT = Path(__file__).resolve().parents[2]
-SUITE = Path(__file__).with_name("test_postgres.py")
+SUITE = Path(__file__).with_name("postgres")
 
 
 @pytest.mark.postgres

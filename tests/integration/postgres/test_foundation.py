@@ -1,7 +1,7 @@
 """The domain on a real PostgreSQL: migrations, the audit trigger, member flows, races.
 
 These tests run only in a pytest process whose DATABASE_URL points at PostgreSQL;
-test_postgres_runner.py starts that process from the ordinary run (see conftest.py).
+test_postgres_runner.py starts that process from the ordinary run (see ../conftest.py).
 """
 
 from __future__ import annotations
