@@ -38,7 +38,11 @@ for email, name in (("asha@example.org", "Asha Asker"), ("ben@example.org", "Ben
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     profile_ensure(user=user, display_name=name)
     people[email] = user
-community = community_create(creator=people["asha@example.org"], name="Elm Street Aid", slug={SLUG!r})
+from mutua.communities.models import Community
+
+community = Community.objects.filter(slug={SLUG!r}).first() or community_create(
+    creator=people["asha@example.org"], name="Elm Street Aid", slug={SLUG!r}
+)
 Membership.objects.update_or_create(
     community=community, user=people["ben@example.org"],
     defaults={{"role": "member", "status": "active"}},
@@ -142,4 +146,51 @@ def test_member_asks_neighbour_helps_both_finish_and_the_thanks_arrives(
     expect(ben.get_by_text(re.compile(r"the apples were perfect"))).to_be_visible()
     expect(ben.get_by_role("definition").filter(has_text=re.compile(r"^Done$"))).to_be_visible()
     look(ben, "b-thanks-arrived")
+    look.assert_accessible()
+
+
+def test_coordinator_edits_assigns_from_the_board_and_sets_up_a_standing_arrangement(
+    app_server, new_context, look
+):
+    seed(app_server)
+    asha = new_context().new_page()  # she started the community: its steward
+    sign_in(asha, look, "asha@example.org", "c")
+
+    # given a need Asha posted for a neighbour's weekly shopping
+    asha.goto(f"/c/{SLUG}/needs/new/")
+    asha.get_by_label(re.compile(r"what is needed", re.I)).fill("Weekly shop for Mr Lee")
+    asha.get_by_label(re.compile(r"kind of help", re.I)).select_option("errand")
+    asha.get_by_role("button", name=re.compile(r"post the need", re.I)).click()
+    need_url = asha.url
+
+    # when she changes it after posting
+    asha.get_by_role("link", name=re.compile(r"change this need", re.I)).click()
+    look(asha, "c-edit-need")
+    asha.get_by_label(re.compile(r"what is needed", re.I)).fill("Tuesday shop for Mr Lee")
+    asha.get_by_role("button", name=re.compile(r"save the changes", re.I)).click()
+    expect(asha.get_by_role("heading", level=1)).to_have_text("Tuesday shop for Mr Lee")
+
+    # and assigns Ben from the dispatch board's helper picker
+    asha.goto(f"/c/{SLUG}/dispatch/")
+    look(asha, "c-dispatch")
+    row = asha.get_by_role("row").filter(has_text="Tuesday shop for Mr Lee")
+    row.get_by_label("Helper").select_option(label="Ben Helper")
+    row.get_by_role("button", name="Assign").click()
+    expect(asha.get_by_text(re.compile(r"assigned", re.I)).first).to_be_visible()
+
+    # then she makes it a standing arrangement from Ben's commitment
+    asha.goto(need_url)
+    asha.get_by_role("link", name=re.compile(r"standing arrangement", re.I)).click()
+    look(asha, "c-arrangement-new")
+    asha.get_by_label(re.compile(r"how often", re.I)).select_option(label="Every Tuesday")
+    asha.get_by_label(re.compile(r"the first time", re.I)).fill("2030-05-07T10:00")
+    asha.get_by_role("button", name=re.compile(r"set it up", re.I)).click()
+    expect(asha.get_by_role("heading", level=1)).to_have_text("Tuesday shop for Mr Lee")
+    look(asha, "c-arrangement")
+
+    # and pauses it
+    asha.get_by_role("button", name="Pause").click()
+    expect(asha.get_by_text(re.compile(r"^Paused\.", re.I))).to_be_visible()
+    asha.goto(f"/c/{SLUG}/arrangements/")
+    look(asha, "c-arrangements")
     look.assert_accessible()

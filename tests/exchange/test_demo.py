@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from mutua.exchange.demo import build_exchanges
-from mutua.exchange.models import Commitment, Need, Offer
+from mutua.exchange.models import Commitment, Need, Offer, StandingArrangement
 from tests.exchange.helpers import new_member
 
 
@@ -16,3 +16,4 @@ def test_build_exchanges_makes_history_and_open_needs(cast):
     assert Commitment.objects.filter(status="confirmed").count() == counts["exchanges"]
     assert Need.objects.filter(status="open").exists()
     assert Offer.objects.count() == counts["offers"] > 0
+    assert StandingArrangement.objects.count() == counts["arrangements"] > 0

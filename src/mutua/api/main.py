@@ -50,6 +50,11 @@ def _mount() -> None:
     api.add_router("/notifications", notify_router)
     api.add_router("", communities_standalone)
     api.add_router("", __import__("mutua.exchange.api", fromlist=["router"]).router)
+    api.add_router("/care", __import__("mutua.care.api", fromlist=["router"]).router)
+    api.add_router("", __import__("mutua.exchange.api_coordination", fromlist=["router"]).router)
+    api.add_router("", __import__("mutua.ledger.api", fromlist=["router"]).router)
+    api.add_router("", __import__("mutua.trust.api", fromlist=["router"]).router)
+    api.add_router("", __import__("mutua.matching.api", fromlist=["router"]).router)
     api.add_router("", fallback)
 
 

@@ -452,6 +452,10 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
     require(actor, "member.set_caller" if caller_only else "member.change_role", community)
     if membership.role == role:
         return membership
+    if role in (Role.COORDINATOR, Role.STEWARD) and membership.role != Role.STEWARD:
+        from mutua.trust.services import trust_gate_require  # a trust level gates staff roles
+
+        trust_gate_require(membership.user, community, "coordinator")
     if membership.role == Role.STEWARD and _active_stewards(community) <= 1:
         raise Conflict(_("A community needs at least one steward."))
     before = membership.role

@@ -370,4 +370,20 @@ def build_demo(
     hillside = build_hillside(people, users, skills, say)
     say("Adding six months of needs, offers and exchanges…")
     build_history(riverside, seed)
+    say("Recording the exchanges as time credits…")
+    from mutua.ledger.demo import build_ledger
+
+    build_ledger(riverside)
+    say("Setting up check-in plans and care circles…")
+    from mutua.care.demo import build_care
+
+    build_care(riverside)
+    say("Computing trust levels…")
+    from mutua.trust.demo import build_trust
+
+    build_trust(riverside)
+    say("Planning today's dispatch and suggesting helpers…")
+    from mutua.matching.demo import build_matching
+
+    build_matching(riverside)
     return DemoWorld(riverside=riverside, hillside=hillside, users=users, people=people)

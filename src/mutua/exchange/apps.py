@@ -8,3 +8,7 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from mutua.exchange import links, notifications, rules  # noqa: F401
+        from mutua.exchange.digest import new_needs_that_fit
+        from mutua.notify.services import register_digest_source
+
+        register_digest_source(new_needs_that_fit)

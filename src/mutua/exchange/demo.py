@@ -119,4 +119,23 @@ def build_exchanges(community: Community, members: list[User], rng: random.Rando
             continue
         _backdate(Offer, offer.pk, created_at=now - dt.timedelta(days=rng.uniform(0, 30)))
         counts["offers"] += 1
+    counts["arrangements"] = 0
+    for title, rrule in (
+        ("Shopping every Tuesday", "FREQ=WEEKLY;BYDAY=TU"),
+        ("A cup of tea and a chat on Fridays", "FREQ=WEEKLY;BYDAY=FR"),
+    ):
+        person, helper = rng.sample(members, 2)
+        try:
+            services.arrangement_create(
+                actor=person,
+                community=community,
+                helper=helper,
+                title=title,
+                rrule=rrule,
+                dtstart=(now - dt.timedelta(days=60)).replace(hour=10, minute=0, second=0),
+                kind="errand",
+            )
+        except DomainError:
+            continue
+        counts["arrangements"] += 1
     return counts

@@ -97,6 +97,16 @@ class NeedForm(forms.Form):
                 del self.fields[name]
 
 
+class NeedEditForm(NeedForm):
+    """The public part of a need after posting (private details are changed apart)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["on_behalf"] = False
+        super().__init__(*args, **kwargs)
+        for name in ("address", "access_notes"):
+            del self.fields[name]
+
+
 class ResponseForm(forms.Form):
     proposed_time = forms.CharField(label=_("When you could help"), required=False, max_length=120)
     message = forms.CharField(
@@ -172,3 +182,119 @@ class AskForm(forms.Form):
 
 class AssignForm(forms.Form):
     helper = forms.CharField(label=_("Helper"), max_length=16)
+
+
+REPEAT_PRESETS = [
+    ("FREQ=WEEKLY;BYDAY=MO", _("Every Monday")),
+    ("FREQ=WEEKLY;BYDAY=TU", _("Every Tuesday")),
+    ("FREQ=WEEKLY;BYDAY=WE", _("Every Wednesday")),
+    ("FREQ=WEEKLY;BYDAY=TH", _("Every Thursday")),
+    ("FREQ=WEEKLY;BYDAY=FR", _("Every Friday")),
+    ("FREQ=WEEKLY;BYDAY=SA", _("Every Saturday")),
+    ("FREQ=WEEKLY;BYDAY=SU", _("Every Sunday")),
+    ("FREQ=WEEKLY;INTERVAL=2", _("Every two weeks, on the day of the first time")),
+    ("FREQ=DAILY", _("Every day")),
+    ("FREQ=MONTHLY", _("Every month, on the date of the first time")),
+]
+
+
+class RepeatForm(forms.Form):
+    """When recurring help happens: a preset or a repeat rule (RRULE) typed by a coordinator."""
+
+    repeat = forms.ChoiceField(label=_("How often"), choices=REPEAT_PRESETS)
+    rrule = forms.CharField(
+        label=_("Or a repeat rule (for example FREQ=WEEKLY;BYDAY=TU,FR)"),
+        required=False,
+        max_length=300,
+    )
+    dtstart = forms.DateTimeField(
+        label=_("The first time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("How long, in minutes"), min_value=15, max_value=24 * 60, initial=60
+    )
+
+    def clean(self):
+        data = super().clean()
+        data["rrule"] = (data.get("rrule") or "").strip() or data.get("repeat", "")
+        return data
+
+
+class ArrangementFromCommitmentForm(RepeatForm):
+    consent_given = forms.BooleanField(
+        label=_("The person agreed to this help repeating"), required=False
+    )
+
+
+class ArrangementForm(RepeatForm):
+    """A coordinator sets up recurring help from scratch."""
+
+    title = forms.CharField(label=_("What the help is, in a few words"), max_length=120)
+    description = forms.CharField(
+        label=_("More details"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    kind = forms.ChoiceField(label=_("Kind of help"), choices=Kind.choices, initial="errand")
+    person = forms.ChoiceField(label=_("Who is helped (a member)"), required=False)
+    on_behalf_name = forms.CharField(
+        label=_("Or, for someone without an account: their name"), required=False, max_length=80
+    )
+    consent_given = forms.BooleanField(label=_("They agreed to this help"), required=False)
+    helper = forms.ChoiceField(label=_("Helper"))
+
+    field_order = [
+        "title",
+        "description",
+        "kind",
+        "person",
+        "on_behalf_name",
+        "consent_given",
+        "helper",
+        "repeat",
+        "rrule",
+        "dtstart",
+        "duration_minutes",
+    ]
+
+    def __init__(self, *args, members=(), helpers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = _blank(
+            [(m.user.public_id, m.user.profile.display_name) for m in members], _("Choose")
+        )
+        self.fields["helper"].choices = _blank(
+            [(m.user.public_id, m.user.profile.display_name) for m in helpers], _("Choose")
+        )
+
+
+class HandOverForm(forms.Form):
+    helper = forms.ChoiceField(label=_("New helper"))
+
+    def __init__(self, *args, helpers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["helper"].choices = _blank(
+            [(m.user.public_id, m.user.profile.display_name) for m in helpers], _("Choose")
+        )
+
+
+class BulkForm(forms.Form):
+    """Several needs from the dispatch board and what to do with them."""
+
+    needs = forms.MultipleChoiceField(label=_("Needs"))
+    action = forms.ChoiceField(
+        label=_("With the chosen needs"),
+        choices=[
+            ("not_needed", _("Close: no longer needed")),
+            ("expired", _("Close: expired")),
+            ("duplicate", _("Close: duplicate")),
+            ("assign", _("Assign the helper below")),
+        ],
+    )
+    helper = forms.CharField(label=_("Helper"), required=False, max_length=16)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The service checks that each need is in the community; here only the shape.
+        posted = self.data.getlist("needs") if hasattr(self.data, "getlist") else []
+        self.fields["needs"].choices = [(v, v) for v in posted[:100]]

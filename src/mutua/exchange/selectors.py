@@ -14,7 +14,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mutua.communities.models import Community
+from mutua.communities.models import Community, Membership
 from mutua.core.errors import NotFound
 from mutua.core.permissions import membership_of, require
 from mutua.exchange.models import (
@@ -28,9 +28,11 @@ from mutua.exchange.models import (
     Need,
     NeedPrivate,
     Offer,
+    OfferRequest,
     Response,
+    StandingArrangement,
 )
-from mutua.exchange.services.common import COORDINATE, is_coordinator
+from mutua.exchange.services.common import COORDINATE, is_coordinator, membership_fits
 from mutua.people.models import Profile, User
 
 
@@ -56,6 +58,12 @@ URGENCY_ORDER = Case(
 )
 
 
+def _not_blocked(viewer: User, field: str) -> Q:
+    from mutua.trust.safeguarding import not_blocked  # blocks hide needs and offers both ways
+
+    return not_blocked(viewer, field)
+
+
 def need_list(
     *, viewer: User, community: Community, filters: NeedFilters | None = None
 ) -> QuerySet[Need]:
@@ -77,6 +85,7 @@ def need_list(
         qs = qs.filter(urgency=f.urgency)
     if f.text:
         qs = qs.filter(Q(title__icontains=f.text) | Q(description__icontains=f.text))
+    qs = qs.filter(_not_blocked(viewer, "author_id"))
     return (
         _with_places(qs)
         .select_related("community", "service_area", "author__profile")
@@ -138,6 +147,15 @@ def need_get(*, viewer: User, public_id: str, community: Community | None = None
         raise NotFound(_("There is no such need."))
     require(viewer, "community.view", need.community)
     need.places_taken = need.commitments.filter(status__in=PLACE_HOLDING).count()  # type: ignore[attr-defined]
+    return need
+
+
+def need_get_for_edit(*, viewer: User, public_id: str, community: Community) -> Need:
+    """A need its person or a coordinator may change; anyone else is refused."""
+    from mutua.exchange.services.common import require_person_or_coordinator
+
+    need = need_get(viewer=viewer, public_id=public_id, community=community)
+    require_person_or_coordinator(viewer, need)
     return need
 
 
@@ -285,6 +303,7 @@ def offer_list(
         qs = qs.filter(category__iexact=f.category)
     if f.text:
         qs = qs.filter(Q(title__icontains=f.text) | Q(description__icontains=f.text))
+    qs = qs.filter(_not_blocked(viewer, "owner_id"))
     return qs.select_related("service_area", "owner__profile").prefetch_related("skills")
 
 
@@ -304,3 +323,112 @@ def need_share_summary(*, viewer: User | None, public_id: str) -> tuple[Need, bo
     """The shareable link: (need, is_member). Non-members learn only the community's name."""
     need = _need_or_404(public_id)
     return need, membership_of(viewer, need.community) is not None  # type: ignore[arg-type]
+
+
+def helper_pool(*, viewer: User, community: Community) -> list[Membership]:
+    """Active members a coordinator may pick as helpers, not on a break, by name (one query)."""
+    require(viewer, COORDINATE, community)
+    today = timezone.localdate()
+    on_break = Q(user__profile__capacity_status="break") & (
+        Q(user__profile__break_until__isnull=True) | Q(user__profile__break_until__gte=today)
+    )
+    return list(
+        Membership.objects.filter(community=community, status="active", user__is_active=True)
+        .exclude(on_break)
+        .select_related("user__profile")
+        .order_by("user__profile__display_name", "pk")
+    )
+
+
+def helpers_for(pool: list[Membership], need: Need) -> list[Membership]:
+    """The members of `pool` who meet this need's requirements (no queries)."""
+    today = timezone.localdate()
+    return [m for m in pool if membership_fits(m, need, today)]
+
+
+def member_user(
+    *, community: Community, public_id: str, field: str = "helper", by_membership: bool = False
+) -> User:
+    """An active member of the community by their user id (or membership id), or a field error."""
+    key = "public_id" if by_membership else "user__public_id"
+    membership = (
+        Membership.objects.filter(community=community, status="active", **{key: public_id or "-"})
+        .select_related("user__profile")
+        .first()
+    )
+    if membership is None:
+        from mutua.exchange.services.common import invalid
+
+        raise invalid(field, _("Please choose a member of this community."))
+    return membership.user
+
+
+def arrangement_list(*, viewer: User, community: Community) -> QuerySet[StandingArrangement]:
+    """Coordinators see every standing arrangement; others those they receive or give."""
+    require(viewer, "community.view", community)
+    qs = StandingArrangement.objects.filter(community=community)
+    if not is_coordinator(viewer, community):
+        qs = qs.filter(Q(person=viewer) | Q(helper=viewer))
+    return qs.select_related("person__profile", "helper__profile", "contact__profile").order_by(
+        "created_at", "id"
+    )
+
+
+def arrangement_get(
+    *, viewer: User, public_id: str, community: Community | None = None
+) -> StandingArrangement:
+    arrangement = (
+        StandingArrangement.objects.select_related(
+            "community", "person__profile", "helper__profile", "contact__profile"
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+    if arrangement is None or (community is not None and arrangement.community_id != community.pk):
+        raise NotFound(_("There is no such arrangement."))
+    if not arrangement_list(viewer=viewer, community=arrangement.community).filter(
+        pk=arrangement.pk
+    ):
+        raise NotFound(_("There is no such arrangement."))
+    return arrangement
+
+
+def arrangement_occurrences(*, arrangement: StandingArrangement) -> QuerySet[Need]:
+    """The needs an arrangement made, soonest first (call after arrangement_get)."""
+    return Need.objects.filter(arrangement=arrangement).order_by("starts_at", "id")
+
+
+def offer_request_list(*, viewer: User, offer: Offer) -> QuerySet[OfferRequest]:
+    """The owner sees every request for their offer; anyone else only their own."""
+    qs = OfferRequest.objects.filter(offer=offer).select_related("requester__profile")
+    if viewer.pk == offer.owner_id:
+        return qs
+    return qs.filter(requester=viewer)
+
+
+def offer_request_get(*, viewer: User, public_id: str) -> OfferRequest:
+    """A request, for its owner-of-offer or its requester only."""
+    request = (
+        OfferRequest.objects.select_related("offer__community", "requester")
+        .filter(public_id=public_id)
+        .filter(Q(requester=viewer) | Q(offer__owner=viewer))
+        .first()
+    )
+    if request is None:
+        raise NotFound(_("There is no such request."))
+    require(viewer, "community.view", request.offer.community)
+    return request
+
+
+def expense_get(*, viewer: User, public_id: str) -> Expense:
+    """An expense, for the helper, the person helped and coordinators."""
+    expense = (
+        Expense.objects.select_related("commitment__need__community")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if expense is None or not expense_list(viewer=viewer, commitment=expense.commitment).filter(
+        pk=expense.pk
+    ):
+        raise NotFound(_("There is no such expense."))
+    return expense

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mutua.exchange.views import dispatch, needs, offers
+from mutua.exchange.views import arrangements, dispatch, needs, offers
 
 app_name = "exchange"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path(c + "needs/", needs.need_list, name="need_list"),
     path(c + "needs/new/", needs.need_new, name="need_new"),
     path(c + "needs/<str:public_id>/", needs.need_detail, name="need_detail"),
+    path(c + "needs/<str:public_id>/edit/", needs.need_edit, name="need_edit"),
     path(c + "needs/<str:public_id>/<str:action>/", needs.need_action, name="need_action"),
     path(c + "offers/", offers.offer_list, name="offer_list"),
     path(c + "offers/new/", offers.offer_new, name="offer_new"),
@@ -19,6 +20,19 @@ urlpatterns = [
     path(c + "offers/<str:public_id>/<str:action>/", offers.offer_action, name="offer_action"),
     path(c + "dispatch/", dispatch.dispatch_board, name="dispatch"),
     path(c + "dispatch/assign/", dispatch.dispatch_assign, name="dispatch_assign"),
+    path(c + "dispatch/bulk/", dispatch.dispatch_bulk, name="dispatch_bulk"),
     path(c + "dispatch/call-list/", dispatch.dispatch_call_list, name="call_list"),
+    path(c + "arrangements/", arrangements.arrangement_list, name="arrangement_list"),
+    path(c + "arrangements/new/", arrangements.arrangement_new, name="arrangement_new"),
+    path(
+        c + "arrangements/<str:public_id>/",
+        arrangements.arrangement_detail,
+        name="arrangement_detail",
+    ),
+    path(
+        c + "arrangements/<str:public_id>/<str:action>/",
+        arrangements.arrangement_action,
+        name="arrangement_action",
+    ),
     path("needs/<str:public_id>/", needs.need_share, name="need_share"),
 ]

@@ -13,4 +13,8 @@ urlpatterns = [
     path("me/", include("mutua.people.urls")),
     path("", include("mutua.communities.urls")),
     path("", include("mutua.exchange.urls")),
+    path("", include("mutua.care.urls")),
+    path("", include("mutua.ledger.urls")),
+    path("", include("mutua.trust.urls")),
+    path("", include("mutua.matching.urls")),
 ]

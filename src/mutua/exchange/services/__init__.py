@@ -2,6 +2,7 @@
 
 from mutua.exchange.services.arrangements import (
     arrangement_create,
+    arrangement_create_from_commitment,
     arrangement_hand_over,
     arrangement_materialise,
     arrangement_set_status,
@@ -17,7 +18,8 @@ from mutua.exchange.services.completion import (
     expense_record,
     feedback_give,
 )
-from mutua.exchange.services.needs import need_close, need_post, need_private_set
+from mutua.exchange.services.dispatch import need_bulk_assign, need_bulk_close
+from mutua.exchange.services.needs import need_close, need_edit, need_post, need_private_set
 from mutua.exchange.services.offers import (
     offer_close,
     offer_post,
@@ -38,6 +40,7 @@ from mutua.exchange.services.responses import (
 
 __all__ = [
     "arrangement_create",
+    "arrangement_create_from_commitment",
     "arrangement_hand_over",
     "arrangement_materialise",
     "arrangement_set_status",
@@ -52,7 +55,10 @@ __all__ = [
     "expense_record",
     "feedback_give",
     "need_ask_helper",
+    "need_bulk_assign",
+    "need_bulk_close",
     "need_close",
+    "need_edit",
     "need_post",
     "need_private_set",
     "need_self_assign",

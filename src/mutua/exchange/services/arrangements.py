@@ -13,7 +13,13 @@ from mutua.communities.models import Community
 from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, PermissionDenied
 from mutua.core.permissions import require
-from mutua.exchange.models import ArrangementStatus, Need, StandingArrangement
+from mutua.exchange.models import (
+    ArrangementStatus,
+    Commitment,
+    Kind,
+    Need,
+    StandingArrangement,
+)
 from mutua.exchange.services.common import (
     COORDINATE,
     invalid,
@@ -28,13 +34,19 @@ HORIZON = dt.timedelta(days=14)
 MAX_PER_RUN = 60
 
 
+ALLOWED_FREQ = ("DAILY", "WEEKLY", "MONTHLY")
+
+
 def _rule(rrule: str, dtstart: dt.datetime):
+    message = _("Please give a repeat rule such as FREQ=WEEKLY;BYDAY=TU.")
+    text = (rrule or "").strip().upper().removeprefix("RRULE:")
+    # Hourly or finer rules would make thousands of occurrences in the horizon: refuse them.
+    if len(text) > 300 or not any(f"FREQ={f}" in text for f in ALLOWED_FREQ):
+        raise invalid("rrule", message)
     try:
-        rule = rrulestr(rrule, dtstart=dtstart)
+        rule = rrulestr(text, dtstart=dtstart)
     except (ValueError, TypeError):
-        raise invalid(
-            "rrule", _("Please give a repeat rule such as FREQ=WEEKLY;BYDAY=TU.")
-        ) from None
+        raise invalid("rrule", message) from None
     if rule.after(dtstart, inc=True) is None:
         raise invalid("rrule", _("This repeat rule never happens."))
     return rule
@@ -69,6 +81,12 @@ def arrangement_create(
     title = (title or "").strip()
     if not 3 <= len(title) <= 120:
         raise invalid("title", _("Please give a short title of 3 to 120 characters."))
+    if kind not in Kind.values:
+        raise invalid("kind", _("Please choose one of the kinds."))
+    if len(description or "") > 4000:
+        raise invalid("description", _("Please use at most 4000 characters."))
+    if len((on_behalf_name or "").strip()) > 80:
+        raise invalid("on_behalf_name", _("Please use at most 80 characters."))
     if not 15 <= int(duration_minutes) <= 24 * 60:
         raise invalid("duration_minutes", _("Please give between 15 minutes and 24 hours."))
     _rule(rrule, dtstart)
@@ -93,6 +111,35 @@ def arrangement_create(
     )
     arrangement_materialise(arrangement, timezone.now())
     return arrangement
+
+
+def arrangement_create_from_commitment(
+    *,
+    actor: User,
+    commitment: Commitment,
+    rrule: str,
+    dtstart: dt.datetime,
+    duration_minutes: int = 60,
+    consent_given: bool = False,
+) -> StandingArrangement:
+    """Make help that worked once a standing arrangement: same person, helper and task."""
+    need = commitment.need
+    if commitment.status not in ("active", "done_pending", "confirmed"):
+        raise Conflict(_("This helper is no longer helping with this need."))
+    return arrangement_create(
+        actor=actor,
+        community=need.community,
+        helper=commitment.helper,
+        title=need.title,
+        rrule=rrule,
+        dtstart=dtstart,
+        person=need.author,
+        on_behalf_name="" if need.author_id else need.on_behalf_name,
+        consent_given=consent_given,
+        description=need.description,
+        kind=need.kind,
+        duration_minutes=duration_minutes,
+    )
 
 
 def arrangement_materialise(arrangement: StandingArrangement, now: dt.datetime) -> int:
@@ -166,8 +213,6 @@ def arrangement_hand_over(
     *, actor: User, arrangement: StandingArrangement, helper: User
 ) -> StandingArrangement:
     """A new helper takes over; future occurrences not yet done move to them."""
-    from mutua.exchange.models import Commitment
-
     _require_manage(actor, arrangement)
     probe = Need(community=arrangement.community, author=arrangement.person, requirements=[])
     reason = refusal_for_helper(probe, helper)

@@ -90,7 +90,9 @@ def refusal_for_helper(
         return _("This need asks for a helper with a wheelchair-accessible vehicle.")
     if self_assign and reqs & UNVERIFIABLE_REQUIREMENTS:
         return _("The person or a coordinator chooses the helper for this need.")
-    return ""
+    from mutua.trust.services import trust_refusal_for_need  # trust gate: home address
+
+    return trust_refusal_for_need(need, helper)
 
 
 def require_fits(need: Need, helper: User, *, self_assign: bool = False) -> None:
@@ -141,3 +143,19 @@ def need_context(need: Need) -> dict:
 
 
 ACTIVE = ACTIVE_COMMITMENT
+
+
+def membership_fits(membership: Membership, need: Need, today: dt.date) -> bool:
+    """`refusal_for_helper` on rows already loaded (membership with user__profile): the picker
+    filters a whole community in Python without a query per member and need."""
+    if membership.user_id == need.author_id:
+        return False
+    profile = getattr(membership.user, "profile", None)
+    if profile is not None and profile.is_on_break(today):
+        return False
+    reqs = set(need.requirements or [])
+    if "vetted" in reqs and not (membership.vetted_until and membership.vetted_until >= today):
+        return False
+    if "car" in reqs and not (profile and profile.has_car):
+        return False
+    return not ("accessible_vehicle" in reqs and not (profile and profile.has_accessible_vehicle))

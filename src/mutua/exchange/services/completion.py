@@ -24,6 +24,7 @@ from mutua.exchange.services.common import (
     refresh_need_status,
     settings_for,
 )
+from mutua.ledger.services.exchanges import ledger_record_exchange, ledger_reverse_exchange
 from mutua.people.models import User
 
 
@@ -140,6 +141,7 @@ def _confirm(commitment: Commitment, need: Need, *, auto: bool) -> None:
     commitment.confirmed_at = commitment.ended_at = timezone.now()
     commitment.auto_confirmed = auto
     commitment.save()
+    ledger_record_exchange(commitment=commitment)  # nothing where the ledger is off
     refresh_need_status(need)
     n.notify(
         commitment.helper,
@@ -199,6 +201,7 @@ def commitment_report_no_show(*, actor: User, commitment: Commitment, note: str 
         commitment.status, commitment.ended_at = "cancelled", now
         commitment.end_reason = "no-show reported"
     commitment.save()
+    ledger_reverse_exchange(commitment=commitment, actor=actor)  # within the window
     refresh_need_status(need)
     _tell_coordinators(
         need,

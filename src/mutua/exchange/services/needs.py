@@ -30,6 +30,8 @@ from mutua.exchange.services.common import (
     COORDINATE,
     invalid,
     need_context,
+    places_taken,
+    refresh_need_status,
     require_person_or_coordinator,
     settings_for,
 )
@@ -96,6 +98,31 @@ def snap(community: Community, lat: float | None, lon: float | None) -> tuple[An
         raise invalid("location", _("Please give a location on Earth.")) from None
 
 
+def _clean_shape(
+    *,
+    urgency: str,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None,
+    helpers_wanted: int,
+    languages: list[str] | None,
+    requirements: list[str] | None,
+) -> tuple[list[str], list[str]]:
+    """Rules on a need's timing, size and wishes; returns (languages, requirements) cleaned."""
+    if urgency not in Urgency.values:
+        raise invalid("urgency", _("Please choose how urgent this is."))
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise invalid("ends_at", _("The end must come after the start."))
+    if not 1 <= int(helpers_wanted) <= 50:
+        raise invalid("helpers_wanted", _("Please ask for 1 to 50 helpers."))
+    languages = sorted(set(languages or []))
+    if any(code not in LANGUAGE_CODES for code in languages):
+        raise invalid("languages", _("Please choose languages from the list."))
+    requirements = sorted(set(requirements or []))
+    if any(code not in Requirement.values for code in requirements):
+        raise invalid("requirements", _("Please choose requirements from the list."))
+    return languages, requirements
+
+
 @transaction.atomic
 def need_post(
     *,
@@ -135,18 +162,14 @@ def need_post(
         service_area=service_area,
         skill_ids=skill_ids or [],
     )
-    if urgency not in Urgency.values:
-        raise invalid("urgency", _("Please choose how urgent this is."))
-    if starts_at and ends_at and ends_at <= starts_at:
-        raise invalid("ends_at", _("The end must come after the start."))
-    if not 1 <= int(helpers_wanted) <= 50:
-        raise invalid("helpers_wanted", _("Please ask for 1 to 50 helpers."))
-    languages = sorted(set(languages or []))
-    if any(code not in LANGUAGE_CODES for code in languages):
-        raise invalid("languages", _("Please choose languages from the list."))
-    requirements = sorted(set(requirements or []))
-    if any(code not in Requirement.values for code in requirements):
-        raise invalid("requirements", _("Please choose requirements from the list."))
+    languages, requirements = _clean_shape(
+        urgency=urgency,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        helpers_wanted=helpers_wanted,
+        languages=languages,
+        requirements=requirements,
+    )
     for field, value, limit in (
         ("address", address, 500),
         ("access_notes", access_notes, 1000),
@@ -223,6 +246,12 @@ def need_close(*, actor: User, need: Need, status: str, reason: str = "") -> Nee
     if status not in CLOSING_STATUSES:
         raise invalid("status", _("Please choose why the need is closed."))
     need = Need.objects.select_for_update().select_related("community").get(pk=need.pk)
+    close_locked(actor=actor, need=need, status=status, reason=reason)
+    return need
+
+
+def close_locked(*, actor: User, need: Need, status: str, reason: str = "") -> None:
+    """Close one live need whose row the caller holds locked (need_close and bulk closing)."""
     if need.status not in LIVE_NEED_STATUSES:
         raise Conflict(_("This need is already closed."))
     now = timezone.now()
@@ -249,7 +278,117 @@ def need_close(*, actor: User, need: Need, status: str, reason: str = "") -> Nee
             community=need.community,
             target=need,
             after={"status": status},
-            reason=reason[:300],
+            reason=(reason or "")[:300],
+        )
+
+
+EDITABLE = (
+    "title",
+    "description",
+    "kind",
+    "category",
+    "urgency",
+    "starts_at",
+    "ends_at",
+    "service_area",
+    "helpers_wanted",
+    "languages",
+    "requirements",
+    "allow_self_assign",
+    "expires_at",
+)
+
+
+def _snapshot(need: Need) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in EDITABLE:
+        value = getattr(need, field)
+        if field == "service_area":
+            value = value.slug if value else ""
+        elif isinstance(value, dt.datetime):
+            value = value.isoformat()
+        values[field] = value
+    values["skills"] = sorted(s.slug for s in need.skills.all())
+    return values
+
+
+@transaction.atomic
+def need_edit(
+    *,
+    actor: User,
+    need: Need,
+    title: str,
+    description: str = "",
+    kind: str = "other",
+    category: str = "",
+    urgency: str = "flexible",
+    starts_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = None,
+    service_area: ServiceArea | None = None,
+    helpers_wanted: int = 1,
+    skill_ids: list[int] | None = None,
+    languages: list[str] | None = None,
+    requirements: list[str] | None = None,
+    allow_self_assign: bool = False,
+    expires_at: dt.datetime | None = None,
+) -> Need:
+    """The person or a coordinator changes a live need; a coordinator's edit is audit-logged.
+
+    Helpers already agreed keep their places; fewer places than are taken are refused.
+    """
+    require_person_or_coordinator(actor, need)
+    need = Need.objects.select_for_update().select_related("community").get(pk=need.pk)
+    if need.status not in LIVE_NEED_STATUSES:
+        raise Conflict(_("This need is closed and can no longer be changed."))
+    community = need.community
+    values = clean_listing(
+        community=community,
+        title=title,
+        description=description,
+        kind=kind,
+        category=category,
+        service_area=service_area,
+        skill_ids=skill_ids or [],
+    )
+    languages, requirements = _clean_shape(
+        urgency=urgency,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        helpers_wanted=helpers_wanted,
+        languages=languages,
+        requirements=requirements,
+    )
+    if int(helpers_wanted) < places_taken(need):
+        raise invalid(
+            "helpers_wanted",
+            _("%(n)d helpers have already agreed; please ask for at least that many.")
+            % {"n": places_taken(need)},
+        )
+    if expires_at is not None and expires_at <= timezone.now():
+        raise invalid("expires_at", _("Please choose a time in the future."))
+    before = _snapshot(need)
+    skills = values.pop("skills")
+    for field, value in values.items():
+        setattr(need, field, value)
+    need.urgency, need.starts_at, need.ends_at = urgency, starts_at, ends_at
+    need.helpers_wanted = int(helpers_wanted)
+    need.languages, need.requirements = languages, requirements
+    need.allow_self_assign = allow_self_assign
+    need.expires_at = expires_at or need.expires_at
+    need.save()
+    need.skills.set(skills)
+    refresh_need_status(need)
+    after = _snapshot(need)
+    if actor.pk not in (need.author_id, need.contact_id):
+        changed = [k for k in after if before[k] != after[k]]
+        audit_record(
+            actor=actor,
+            action="need.edit",
+            community=community,
+            target=need,
+            subject=need.author,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
         )
     return need
 

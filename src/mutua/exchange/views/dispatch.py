@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from mutua.communities.models import Membership
 from mutua.communities.views.common import community_page, paginate
-from mutua.core.errors import DomainError, NotFound
+from mutua.core.errors import DomainError, PermissionDenied
 from mutua.exchange import selectors, services
-from mutua.exchange.forms import NeedFilterForm
+from mutua.exchange.forms import BulkForm, NeedFilterForm
 from mutua.exchange.views.common import areas_and_skills, ctx
 
 
@@ -37,11 +37,13 @@ def dispatch_board(request, community):
         skill=int(skill) if skill.isdigit() else 0,
     )
     page = paginate(request, needs)
+    pool = selectors.helper_pool(viewer=request.user, community=community)
     now = timezone.now()
     for need in page:
         need.days_open = (now - need.created_at).days
         need.age_class = _age_class(need.days_open)
-    context = ctx(request, community, form=form, page=page, skills=skills, skill=skill)
+        need.helper_choices = selectors.helpers_for(pool, need)
+    context = ctx(request, community, form=form, page=page, skills=skills, skill=skill, pool=pool)
     return render(request, "exchange/dispatch.html", context)
 
 
@@ -51,21 +53,52 @@ def dispatch_assign(request, community):
     need = selectors.need_get(
         viewer=request.user, public_id=request.POST.get("need", ""), community=community
     )
-    helper = (
-        Membership.objects.filter(
-            community=community, status="active", public_id=request.POST.get("helper", "")
-        )
-        .select_related("user")
-        .first()
-    )
     try:
-        if helper is None:
-            raise NotFound(_("Please choose a member of this community."))
-        services.commitment_assign(actor=request.user, need=need, helper=helper.user)
+        helper = selectors.member_user(
+            community=community, public_id=request.POST.get("helper", ""), by_membership=True
+        )
+        services.commitment_assign(actor=request.user, need=need, helper=helper)
+    except PermissionDenied:
+        raise
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Assigned. The helper has been told."))
+    return redirect("exchange:dispatch", community.slug)
+
+
+@require_POST
+@community_page()
+def dispatch_bulk(request, community):
+    """Close or assign the needs ticked on the board, all or none."""
+    form = BulkForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Please tick at least one need and choose what to do."))
+        data = form.cleaned_data
+        if data["action"] == "assign":
+            helper = selectors.member_user(
+                community=community, public_id=data["helper"], by_membership=True
+            )
+            done = services.need_bulk_assign(
+                actor=request.user, community=community, public_ids=data["needs"], helper=helper
+            )
+        else:
+            done = services.need_bulk_close(
+                actor=request.user,
+                community=community,
+                public_ids=data["needs"],
+                status=data["action"],
+            )
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            ngettext("%(n)d need updated.", "%(n)d needs updated.", len(done)) % {"n": len(done)},
+        )
     return redirect("exchange:dispatch", community.slug)
 
 

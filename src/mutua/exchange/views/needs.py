@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutua.communities.views.common import community_page, paginate
-from mutua.core.errors import DomainError, NotFound
+from mutua.core.errors import DomainError, NotFound, PermissionDenied
 from mutua.exchange import selectors, services
 from mutua.exchange.forms import (
     CloseForm,
     ExpenseForm,
     HoursForm,
+    NeedEditForm,
     NeedFilterForm,
     NeedForm,
     ResponseForm,
@@ -63,6 +64,52 @@ def need_new(request, community):
             )
             return redirect("exchange:need_detail", community.slug, need.public_id)
     return render(request, "exchange/need_form.html", ctx(request, community, form=form))
+
+
+def _edit_initial(need) -> dict:
+    return {
+        "title": need.title,
+        "description": need.description,
+        "kind": need.kind,
+        "category": need.category,
+        "urgency": need.urgency,
+        "starts_at": need.starts_at,
+        "ends_at": need.ends_at,
+        "service_area": need.service_area.slug if need.service_area else "",
+        "helpers_wanted": need.helpers_wanted,
+        "skills": [str(s.pk) for s in need.skills.all()],
+        "requirements": need.requirements,
+        "allow_self_assign": need.allow_self_assign,
+    }
+
+
+@community_page()
+def need_edit(request, community, public_id):
+    """The person or a coordinator changes what a need says (the service decides who may)."""
+    need = selectors.need_get_for_edit(
+        viewer=request.user, public_id=public_id, community=community
+    )
+    areas, skills = areas_and_skills(community)
+    form = NeedEditForm(
+        request.POST or None, initial=_edit_initial(need), areas=areas, skills=skills
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["service_area"] = area_by_slug(community, data.pop("service_area"))
+        data["skill_ids"] = [int(s) for s in data.pop("skills")]
+        data["requirements"] = list(data["requirements"])
+        data["languages"] = need.languages
+        try:
+            services.need_edit(actor=request.user, need=need, **data)
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            place_error(form, exc)
+        else:
+            messages.success(request, _("The need is updated."))
+            return redirect("exchange:need_detail", community.slug, need.public_id)
+    context = ctx(request, community, form=form, need=need)
+    return render(request, "exchange/need_edit.html", context)
 
 
 def _detail_context(request, community, need, **forms):

@@ -1,0 +1,157 @@
+"""Reads of the care app: a member's own plans, the circle view, the coordinator board."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mutua.care.health import HEARTBEAT, stale_after_seconds
+from mutua.care.models import Alert, AlertEvent, CarePlan, CircleContact
+from mutua.communities.models import Community
+from mutua.core.errors import NotFound
+from mutua.core.health import heartbeat_age_ok
+from mutua.core.permissions import can, require
+from mutua.people.models import User
+
+DUE_SOON = dt.timedelta(hours=2)
+
+
+def _plans() -> QuerySet[CarePlan]:
+    return CarePlan.objects.select_related(
+        "community", "person__profile", "current_alert__held_by__profile"
+    )
+
+
+def plan_get(*, viewer: User, public_id: str) -> CarePlan:
+    """The person, their accepted/invited circle and coordinators may see a plan."""
+    plan = _plans().filter(public_id=public_id).first()
+    if plan is None or not plan_visible(viewer, plan):
+        raise NotFound(_("This care plan was not found."))
+    return plan
+
+
+def plan_visible(viewer: User, plan: CarePlan) -> bool:
+    if not viewer.is_authenticated:
+        return False
+    if viewer.pk == plan.person_id or can(viewer, "care.coordinate", plan.community):
+        return True
+    return CircleContact.objects.filter(
+        plan=plan, member=viewer, status__in=("invited", "accepted")
+    ).exists()
+
+
+def alert_get(*, viewer: User, public_id: str) -> Alert:
+    alert = (
+        Alert.objects.select_related("plan__community", "held_by__profile")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if alert is None or not plan_visible(viewer, alert.plan):
+        raise NotFound(_("This alert was not found."))
+    return alert
+
+
+def contact_get(*, viewer: User, public_id: str) -> CircleContact:
+    contact = (
+        CircleContact.objects.select_related("plan__community", "plan__person__profile")
+        .filter(public_id=public_id, member=viewer)
+        .first()
+    )
+    if contact is None:
+        raise NotFound(_("This invitation was not found."))
+    return contact
+
+
+def my_plans(*, viewer: User) -> list[CarePlan]:
+    return list(_plans().filter(person=viewer).exclude(status="ended"))
+
+
+def my_circles(*, viewer: User) -> list[CircleContact]:
+    """Plans where the viewer is (or is asked to be) in the circle, with any open alert."""
+    return list(
+        CircleContact.objects.filter(member=viewer, status__in=("invited", "accepted"))
+        .exclude(plan__status="ended")
+        .select_related(
+            "plan__community", "plan__person__profile", "plan__current_alert__held_by__profile"
+        )
+        .order_by("plan__current_due_at", "id")
+    )
+
+
+@dataclass
+class Board:
+    community: Community
+    escalating: list[CarePlan] = field(default_factory=list)
+    held: list[CarePlan] = field(default_factory=list)
+    overdue: list[CarePlan] = field(default_factory=list)
+    due: list[CarePlan] = field(default_factory=list)
+    paused: list[CarePlan] = field(default_factory=list)
+    flagged: list[CarePlan] = field(default_factory=list)
+    waiting: int = 0
+    sweep_ok: bool = True
+    sweep_last_beat: str | None = None
+    false_alarms: dict[int, int] = field(default_factory=dict)
+
+
+def care_board(*, viewer: User, community: Community, now: dt.datetime | None = None) -> Board:
+    """Everything a coordinator needs at a glance (a fixed number of queries)."""
+    require(viewer, "care.coordinate", community)
+    now = now or timezone.now()
+    board = Board(community=community)
+    plans = list(
+        _plans()
+        .filter(community=community, status__in=("active", "paused"))
+        .filter(
+            Q(status="paused")
+            | Q(is_flagged=True)
+            | ~Q(state__in=("waiting", "all_clear", "reminded"))
+            | Q(current_due_at__lte=now + DUE_SOON)
+        )
+        .order_by("current_due_at", "id")[:500]
+    )
+    for plan in plans:
+        if plan.is_flagged:
+            board.flagged.append(plan)
+        if plan.status == "paused":
+            board.paused.append(plan)
+        elif plan.state == "held":
+            board.held.append(plan)
+        elif plan.state in ("asking", "escalating"):
+            board.escalating.append(plan)
+        elif plan.state == "grace":
+            board.overdue.append(plan)
+        else:
+            board.due.append(plan)
+    board.waiting = CarePlan.objects.filter(community=community, status="active").count()
+    board.false_alarms = false_alarm_counts(community=community)
+    board.sweep_ok, board.sweep_last_beat = heartbeat_age_ok(HEARTBEAT, now, stale_after_seconds())
+    return board
+
+
+def false_alarm_counts(*, community: Community) -> dict[int, int]:
+    """Per plan: how many escalations ended as "was fine" (alert fatigue)."""
+    rows = (
+        Alert.objects.filter(plan__community=community, outcome="was_fine", is_drill=False)
+        .values("plan_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["plan_id"]: r["n"] for r in rows}
+
+
+def plan_history(*, plan: CarePlan, limit: int = 200) -> dict:
+    events = list(
+        AlertEvent.objects.filter(plan=plan)
+        .select_related("recipient__profile")
+        .order_by("-at", "-id")[:limit]
+    )
+    return {
+        "events": events,
+        "checkins": list(plan.checkins.select_related("by__profile")[:50]),
+        "alerts": list(plan.alerts.select_related("held_by__profile")[:50]),
+        "contacts": list(plan.contacts.select_related("member__profile")),
+        "false_alarms": plan.alerts.filter(outcome="was_fine", is_drill=False).count(),
+    }

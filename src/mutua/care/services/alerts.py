@@ -1,0 +1,253 @@
+"""Alerts: asking for help, "I'm on it" (holding), the all-clear, and access instructions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mutua.care import notifications as kinds
+from mutua.care.models import Alert, CarePlan, CircleContact
+from mutua.care.services.common import (
+    HOLD_CHECK,
+    accepted_contacts,
+    context,
+    coordinators,
+    everyone_alerted,
+    first_name,
+    invalid,
+    is_drill,
+    log,
+    now_or,
+    on_call,
+    schedule_next,
+)
+from mutua.core.errors import Conflict, PermissionDenied
+from mutua.core.permissions import can
+from mutua.core.signed_links import signed_link_create
+from mutua.people.models import User
+
+ACK_LINK = "care.ack"
+CHECKIN_LINK = "care.checkin"
+OUTCOMES = ("was_fine", "needed_help", "emergency", "other")
+
+
+def is_responder(user: User, plan: CarePlan, at: dt.datetime | None = None) -> bool:
+    """Coordinators, the coordinator on call and accepted members of the circle may respond."""
+    if can(user, "care.coordinate", plan.community):
+        return True
+    return CircleContact.objects.filter(
+        plan=plan, member=user, status="accepted", kind="member"
+    ).exists()
+
+
+def alert_user(
+    plan: CarePlan,
+    alert: Alert,
+    user: User,
+    kind: str,
+    *,
+    at: dt.datetime,
+    now: dt.datetime,
+    event: str,
+    extra: dict | None = None,
+) -> None:
+    """Tell one responder, with an "I'm on it" link, once per alert step; log it."""
+    drill = alert.is_drill
+    link = signed_link_create(
+        user=user, action=ACK_LINK, target_id=alert.public_id, ttl=dt.timedelta(hours=48)
+    )
+    kinds.notify(
+        user,
+        kind,
+        context(plan, holder="", **(extra or {})),
+        community=plan.community,
+        dedupe_key=f"care:alert:{alert.pk}:{alert.step}:{kind}:{user.pk}",
+        actions=[{"label": _("I'm on it"), "url": link}],
+    )
+    log(plan, event, at=at, now=now, alert=alert, recipient=user, drill=drill)
+
+
+def call_list_add(
+    plan: CarePlan, alert: Alert, callee: str, *, at: dt.datetime, now: dt.datetime
+) -> None:
+    """The manual phone channel: the coordinator on call gets a call to make."""
+    for user in on_call(plan.community, at):
+        kinds.notify(
+            user,
+            kinds.CALL,
+            context(plan, callee=callee),
+            community=plan.community,
+            dedupe_key=f"care:alert:{alert.pk}:{alert.step}:call:{callee}:{user.pk}"[:200],
+        )
+        log(
+            plan,
+            "call",
+            at=at,
+            now=now,
+            alert=alert,
+            recipient=user,
+            detail=callee,
+            drill=alert.is_drill,
+        )
+
+
+def alert_open(plan: CarePlan, *, reason: str, at: dt.datetime, now: dt.datetime) -> Alert:
+    alert = Alert.objects.create(
+        plan=plan, reason=reason, due_at=plan.current_due_at, opened_at=now, is_drill=is_drill(plan)
+    )
+    plan.current_alert = alert
+    return alert
+
+
+def final_step(plan: CarePlan) -> int:
+    """The ladder: 0 ask again, 1..n circle contacts, n+1 on call, n+2… all coordinators."""
+    return len(accepted_contacts(plan)) + 1
+
+
+def alert_everyone(
+    plan: CarePlan, alert: Alert, kind: str, *, at: dt.datetime, now: dt.datetime
+) -> None:
+    """The on-call coordinator and every coordinator (the repeating top of the ladder)."""
+    seen = set()
+    for user in [*on_call(plan.community, at), *coordinators(plan.community)]:
+        if user.pk not in seen and user.pk != plan.person_id:
+            seen.add(user.pk)
+            alert_user(plan, alert, user, kind, at=at, now=now, event="coordinators")
+
+
+@transaction.atomic
+def care_help(*, actor: User, plan: CarePlan, now: dt.datetime | None = None) -> Alert:
+    """ "I need help": the circle and coordinators at once, never the whole community."""
+    now = now_or(now)
+    plan = (
+        CarePlan.objects.select_for_update().select_related("community", "person").get(pk=plan.pk)
+    )
+    if actor.pk != plan.person_id and not is_responder(actor, plan):
+        raise PermissionDenied(_("Only the person or their circle can ask for help here."))
+    alert = plan.current_alert or alert_open(plan, reason="help", at=now, now=now)
+    alert.reason = "help"
+    alert.step = final_step(plan) + 1
+    alert.reached_final_step = True
+    alert.save()
+    log(plan, "help", at=now, alert=alert, recipient=None, drill=alert.is_drill)
+    for contact in accepted_contacts(plan):
+        if contact.kind == "member" and contact.member:
+            alert_user(plan, alert, contact.member, kinds.HELP, at=now, now=now, event="contact")
+        elif contact.kind == "outside":
+            call_list_add(plan, alert, contact.name, at=now, now=now)
+    alert_everyone(plan, alert, kinds.HELP, at=now, now=now)
+    if plan.status == "paused":  # asking for help ends a pause (holiday, hospital)
+        plan.status, plan.paused_until = "active", None
+    plan.step = alert.step
+    if alert.held_by_id:  # someone already holds it: they stay in charge
+        plan.state, plan.next_due_at = "held", now + HOLD_CHECK
+    else:
+        plan.state = "escalating"
+        plan.next_due_at = now + dt.timedelta(minutes=plan.repeat_minutes)
+    plan.save()
+    return alert
+
+
+def _lock(alert: Alert) -> tuple[CarePlan, Alert]:
+    plan = (
+        CarePlan.objects.select_for_update()
+        .select_related("community", "person")
+        .get(pk=alert.plan_id)
+    )
+    return plan, Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+@transaction.atomic
+def care_alert_acknowledge(*, actor: User, alert: Alert, now: dt.datetime | None = None) -> Alert:
+    """ "I'm on it": the first responder holds the alert and everyone alerted is told who."""
+    now = now_or(now)
+    plan, alert = _lock(alert)
+    if not is_responder(actor, plan):
+        raise PermissionDenied(_("Only the circle and coordinators can take this alert."))
+    if alert.resolved_at is not None:
+        raise Conflict(_("This alert is already closed: all clear."))
+    if alert.held_by_id == actor.pk:
+        return alert
+    if alert.held_by_id is not None:
+        holder = first_name(alert.held_by) if alert.held_by else ""
+        raise Conflict(_("%(name)s is already on it.") % {"name": holder})
+    alert.held_by, alert.held_at = actor, now
+    alert.save()
+    log(plan, "held", at=now, alert=alert, recipient=None, detail=str(actor), drill=alert.is_drill)
+    for user in everyone_alerted(alert):
+        if user.pk != actor.pk:
+            kinds.notify(
+                user,
+                kinds.HELD,
+                context(plan, holder=str(actor)),
+                community=plan.community,
+                dedupe_key=f"care:alert:{alert.pk}:held:{user.pk}",
+            )
+    plan.state = "held"
+    plan.next_due_at = now + HOLD_CHECK
+    plan.save()
+    return alert
+
+
+def alert_resolve(
+    plan: CarePlan, alert: Alert, *, actor: User | None, outcome: str, now: dt.datetime
+) -> None:
+    """Close the alert; the all-clear goes to everyone who was alerted; plan moves on."""
+    alert.resolved_at, alert.resolved_by, alert.outcome = now, actor, outcome
+    alert.save()
+    log(plan, "all_clear", at=now, alert=alert, detail=outcome, drill=alert.is_drill)
+    for user in everyone_alerted(alert):
+        kinds.notify(
+            user,
+            kinds.ALL_CLEAR,
+            context(plan),
+            community=plan.community,
+            dedupe_key=f"care:alert:{alert.pk}:all_clear:{user.pk}",
+        )
+    plan.current_alert = None
+    plan.state = "all_clear"
+    due = plan.current_due_at
+    schedule_next(plan, after=max(due, now) if due else now)
+
+
+@transaction.atomic
+def care_alert_all_clear(
+    *, actor: User, alert: Alert, outcome: str = "was_fine", now: dt.datetime | None = None
+) -> Alert:
+    """The holder, a coordinator or a circle member records that all is well (or what was)."""
+    now = now_or(now)
+    if outcome not in OUTCOMES:
+        raise invalid("outcome", _("Choose what happened."))
+    plan, alert = _lock(alert)
+    if not (alert.held_by_id == actor.pk or is_responder(actor, plan)):
+        raise PermissionDenied(_("Only the circle and coordinators can close this alert."))
+    if alert.resolved_at is not None:
+        raise Conflict(_("This alert is already closed: all clear."))
+    alert_resolve(plan, alert, actor=actor, outcome=outcome, now=now)
+    plan.save()
+    return alert
+
+
+def holds_final_alert(viewer: User, person: User) -> bool:
+    """Sensitive-details rule: the holder of an open alert that reached its final step."""
+    return Alert.objects.filter(
+        plan__person=person, held_by=viewer, resolved_at__isnull=True, reached_final_step=True
+    ).exists()
+
+
+@transaction.atomic
+def care_access_instructions(*, viewer: User, alert: Alert, now: dt.datetime | None = None) -> str:
+    """How to get in, shown only to whoever holds the alert at its final step (audit-logged)."""
+    from mutua.people.services import sensitive_read
+
+    now = now_or(now)
+    plan, alert = _lock(alert)
+    if alert.resolved_at is not None or alert.held_by_id != viewer.pk:
+        raise PermissionDenied(_("Access instructions are shown to whoever is on it."))
+    if not alert.reached_final_step:
+        raise PermissionDenied(_("Access instructions are shown only at the last step."))
+    details = sensitive_read(viewer=viewer, person=plan.person, purpose="care alert")
+    log(plan, "instructions_shown", at=now, alert=alert, recipient=viewer, drill=alert.is_drill)
+    return details.get("access_notes", "")

@@ -1,0 +1,194 @@
+"""Care circles. A contact is relied on only once accepted; one who declines, leaves or can no
+longer serve is kept visible and the plan is flagged to coordinators until it is mended."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from mutua.care import notifications as kinds
+from mutua.care.models import CarePlan, CircleContact
+from mutua.care.services.common import context, invalid, is_active_member, now_or
+from mutua.care.services.plans import _require_manage
+from mutua.core.audit import audit_record
+from mutua.core.errors import Conflict, PermissionDenied
+from mutua.people.models import User
+
+BROKEN = ("declined", "left", "ineligible")
+
+
+def _next_order(plan: CarePlan) -> int:
+    top = CircleContact.objects.filter(plan=plan).aggregate(m=Max("order"))["m"]
+    return 0 if top is None else top + 1
+
+
+def plan_flag_refresh(plan: CarePlan, *, now: dt.datetime, reason: str = "") -> None:
+    """Flag while any contact is broken (coordinators are told by the sweep until mended)."""
+    broken = CircleContact.objects.filter(plan=plan, status__in=BROKEN).exists()
+    if broken and not plan.is_flagged:
+        plan.is_flagged, plan.flag_remind_at = True, now
+        plan.flag_reason = reason[:300]
+    elif broken and reason:
+        plan.flag_reason = reason[:300]
+    elif not broken:
+        plan.is_flagged, plan.flag_remind_at, plan.flag_reason = False, None, ""
+    plan.save(update_fields=["is_flagged", "flag_remind_at", "flag_reason", "updated_at"])
+
+
+@transaction.atomic
+def circle_invite(
+    *, actor: User, plan: CarePlan, member: User, now: dt.datetime | None = None
+) -> CircleContact:
+    """Ask a member to be in the circle; they are relied on only once they accept."""
+    now = now_or(now)
+    _require_manage(actor, plan.person, plan.community)
+    if member.pk == plan.person_id:
+        raise invalid("member", _("A person cannot be in their own circle."))
+    if not is_active_member(member, plan.community):
+        raise invalid("member", _("Only members of this community can be invited."))
+    if CircleContact.objects.filter(
+        plan=plan, member=member, status__in=("invited", "accepted")
+    ).exists():
+        raise Conflict(_("This member is already in the circle or invited."))
+    contact = CircleContact.objects.create(
+        plan=plan, order=_next_order(plan), kind="member", member=member, status="invited"
+    )
+    kinds.notify(
+        member,
+        kinds.CIRCLE_INVITE,
+        context(plan),
+        community=plan.community,
+        dedupe_key=f"care:{plan.pk}:invite:{contact.pk}",
+    )
+    audit_record(
+        actor=actor,
+        action="care.circle_invite",
+        community=plan.community,
+        target=plan,
+        subject=member,
+    )
+    return contact
+
+
+def _own_contact(member: User, contact: CircleContact) -> CircleContact:
+    contact = (
+        CircleContact.objects.select_for_update()
+        .select_related("plan__community")
+        .get(pk=contact.pk)
+    )
+    if contact.member_id != member.pk:
+        raise PermissionDenied(_("This invitation is for someone else."))
+    return contact
+
+
+@transaction.atomic
+def circle_accept(
+    *, member: User, contact: CircleContact, now: dt.datetime | None = None
+) -> CircleContact:
+    now = now_or(now)
+    contact = _own_contact(member, contact)
+    if contact.status != "invited":
+        raise Conflict(_("This invitation has already been answered."))
+    if not is_active_member(member, contact.plan.community):
+        raise PermissionDenied(_("You are not a member of this community."))
+    contact.status, contact.responded_at = "accepted", now
+    contact.consent_recorded_at = now
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def circle_decline(
+    *, member: User, contact: CircleContact, now: dt.datetime | None = None
+) -> CircleContact:
+    now = now_or(now)
+    contact = _own_contact(member, contact)
+    if contact.status != "invited":
+        raise Conflict(_("This invitation has already been answered."))
+    contact.status, contact.responded_at = "declined", now
+    contact.save()
+    plan_flag_refresh(contact.plan, now=now, reason=_("a contact declined"))
+    return contact
+
+
+@transaction.atomic
+def circle_leave(
+    *, member: User, contact: CircleContact, now: dt.datetime | None = None
+) -> CircleContact:
+    now = now_or(now)
+    contact = _own_contact(member, contact)
+    if contact.status != "accepted":
+        raise Conflict(_("You are not in this circle."))
+    contact.status, contact.responded_at = "left", now
+    contact.save()
+    plan_flag_refresh(contact.plan, now=now, reason=_("a contact left the circle"))
+    return contact
+
+
+@transaction.atomic
+def circle_add_outside(
+    *,
+    actor: User,
+    plan: CarePlan,
+    name: str,
+    phone: str = "",
+    email: str = "",
+    consent_note: str,
+    now: dt.datetime | None = None,
+) -> CircleContact:
+    """An outside emergency contact (no account), with their consent recorded."""
+    now = now_or(now)
+    _require_manage(actor, plan.person, plan.community)
+    if not name.strip() or not (phone.strip() or email.strip()):
+        raise invalid("name", _("Give a name and a phone number or e-mail address."))
+    if not consent_note.strip():
+        raise invalid("consent_note", _("Record how this contact agreed to be called."))
+    contact = CircleContact.objects.create(
+        plan=plan,
+        order=_next_order(plan),
+        kind="outside",
+        name=name.strip()[:120],
+        phone=phone.strip()[:32],
+        email=email.strip()[:254],
+        consent_recorded_at=now,
+        status="accepted",
+        responded_at=now,
+    )
+    audit_record(
+        actor=actor,
+        action="care.circle_outside",
+        community=plan.community,
+        target=plan,
+        subject=plan.person,
+        after={"name": contact.name},
+    )
+    return contact
+
+
+@transaction.atomic
+def circle_add_on_call(*, actor: User, plan: CarePlan) -> CircleContact:
+    """A place in the circle for whoever is the coordinator on call at that moment."""
+    _require_manage(actor, plan.person, plan.community)
+    return CircleContact.objects.create(
+        plan=plan, order=_next_order(plan), kind="on_call", status="accepted"
+    )
+
+
+@transaction.atomic
+def circle_remove(*, actor: User, contact: CircleContact, now: dt.datetime | None = None) -> None:
+    """Take a contact off the circle (how a flagged circle is mended)."""
+    now = now_or(now)
+    plan = contact.plan
+    _require_manage(actor, plan.person, plan.community)
+    contact.delete()
+    plan_flag_refresh(plan, now=now)
+
+
+def contact_mark_ineligible(contact: CircleContact, *, plan: CarePlan, now: dt.datetime) -> None:
+    """Called by the sweep when a member contact is no longer an active member."""
+    contact.status, contact.responded_at = "ineligible", now
+    contact.save(update_fields=["status", "responded_at", "updated_at"])
+    plan_flag_refresh(plan, now=now, reason=_("a contact is no longer a member"))

@@ -1,0 +1,179 @@
+"""What every care service shares: who to tell, the step log, the message context, scheduling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from mutua.care import schedule
+from mutua.care.models import (
+    Alert,
+    AlertEvent,
+    CarePlan,
+    CareSettings,
+    CircleContact,
+    OnCallShift,
+)
+from mutua.communities.models import Community, Membership
+from mutua.core.errors import ValidationFailed
+from mutua.people.models import User
+
+STAFF_ROLES = ("coordinator", "steward")
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ"
+CHECKIN_WINDOW = dt.timedelta(hours=12)  # a check-in counts for a deadline this close
+LATE_AFTER = dt.timedelta(minutes=5)  # a step acted on later than this is marked late
+HOLD_CHECK = dt.timedelta(hours=1)  # how often the holder of an open alert is reminded
+
+
+def invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, field_errors={field: [message]})
+
+
+def new_reply_code() -> str:
+    """Two letters and two digits: parse_reply recognises a token with a digit as a code."""
+    return (
+        "".join(secrets.choice(CODE_ALPHABET) for _ in range(2)) + f"{secrets.randbelow(100):02d}"
+    )
+
+
+def care_settings(community: Community) -> CareSettings:
+    found = CareSettings.objects.filter(community=community).first()
+    return found or CareSettings(community=community)
+
+
+def coordinators(community: Community) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__community=community,
+        memberships__status="active",
+        memberships__role__in=STAFF_ROLES,
+        is_active=True,
+    ).order_by("pk")
+
+
+def on_call(community: Community, at: dt.datetime) -> list[User]:
+    """Coordinators on the rota at `at`; when nobody is, every coordinator."""
+    shift_users = list(
+        User.objects.filter(
+            care_shifts__community=community,
+            care_shifts__starts_at__lte=at,
+            care_shifts__ends_at__gt=at,
+            is_active=True,
+        ).distinct()
+    )
+    return shift_users or list(coordinators(community))
+
+
+def is_active_member(user: User | None, community: Community) -> bool:
+    return (
+        user is not None
+        and user.is_active
+        and Membership.objects.filter(community=community, user=user, status="active").exists()
+    )
+
+
+def is_drill(plan: CarePlan) -> bool:
+    """Per plan or for the whole community; remembered on the plan object for one sweep."""
+    if "_care_drill" not in plan.__dict__:
+        plan.__dict__["_care_drill"] = plan.is_drill or care_settings(plan.community).is_drill
+    return plan.__dict__["_care_drill"]
+
+
+def log(
+    plan: CarePlan,
+    kind: str,
+    *,
+    at: dt.datetime,
+    now: dt.datetime | None = None,
+    alert: Alert | None = None,
+    recipient: User | None = None,
+    detail: str = "",
+    drill: bool = False,
+) -> AlertEvent:
+    now = now or at
+    return AlertEvent.objects.create(
+        plan=plan,
+        alert=alert,
+        at=now,
+        due_at=at,
+        kind=kind,
+        step=alert.step if alert else plan.step,
+        recipient=recipient,
+        detail=detail[:300],
+        is_late=now - at > LATE_AFTER,
+        is_drill=drill,
+    )
+
+
+def local_text(plan: CarePlan, moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(ZoneInfo(plan.community.time_zone or "UTC"))
+    return formats.date_format(local, "D j M H:i")
+
+
+def first_name(user: User) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.first_name if profile else _("your neighbour")
+
+
+def context(plan: CarePlan, **extra) -> dict:
+    return {
+        "first_name": first_name(plan.person),
+        "due_local": local_text(plan, plan.current_due_at),
+        "reply_code": plan.reply_code,
+        "emergency_number": plan.community.emergency_number,
+        "is_drill": is_drill(plan),
+        "community_name": plan.community.name,
+        "url": reverse("care:plan_detail", args=[plan.public_id]),
+        **extra,
+    }
+
+
+def accepted_contacts(plan: CarePlan) -> list[CircleContact]:
+    return list(
+        CircleContact.objects.filter(plan=plan, status="accepted")
+        .select_related("member__profile")
+        .order_by("order", "id")
+    )
+
+
+def schedule_next(plan: CarePlan, *, after: dt.datetime) -> None:
+    """Point the plan at its next occurrence after `after`: first reminder, or the deadline."""
+    due = schedule.next_occurrence(
+        plan.rrule,
+        plan.times,
+        plan.community.time_zone or "UTC",
+        after,
+        start=plan.starts_on,
+    )
+    plan.current_due_at = due
+    plan.step = 0
+    if due is None:
+        plan.next_due_at = None
+        return
+    reminders = schedule.reminder_times(due, plan.reminder_leads)
+    plan.next_due_at = reminders[0] if reminders else due
+
+
+def everyone_alerted(alert: Alert) -> list[User]:
+    ids = (
+        AlertEvent.objects.filter(alert=alert, recipient__isnull=False)
+        .exclude(recipient=alert.plan.person)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    return list(User.objects.filter(pk__in=list(ids)).order_by("pk"))
+
+
+def shifts(community: Community) -> QuerySet[OnCallShift]:
+    return OnCallShift.objects.filter(community=community)
+
+
+def now_or(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()

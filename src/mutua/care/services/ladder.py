@@ -1,0 +1,203 @@
+"""One plan's escalation ladder, advanced by the sweep under the plan's row lock.
+
+waiting → reminders → deadline → grace → ask again on every channel → circle contacts one by
+one (a time-out each) → coordinator on call (final step) → all coordinators, repeating until
+someone holds the alert. Every step is logged with its due time; one acted on after its time
+(the worker was down) is marked late but still happens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from mutua.care import notifications as kinds
+from mutua.care import schedule
+from mutua.care.models import Alert, CarePlan
+from mutua.care.services.alerts import (
+    CHECKIN_LINK,
+    alert_everyone,
+    alert_open,
+    alert_user,
+    call_list_add,
+)
+from mutua.care.services.circle import contact_mark_ineligible
+from mutua.care.services.common import (
+    HOLD_CHECK,
+    accepted_contacts,
+    context,
+    first_name,
+    is_active_member,
+    is_drill,
+    log,
+    on_call,
+    schedule_next,
+)
+from mutua.core.signed_links import signed_link_create
+
+MAX_STEPS_PER_SWEEP = 100
+
+
+def _ask_person(
+    plan: CarePlan,
+    base: str,
+    key: str,
+    *,
+    at: dt.datetime,
+    now: dt.datetime,
+    alert: Alert | None,
+    drill: bool,
+) -> None:
+    due = plan.current_due_at
+    assert due is not None
+    link = signed_link_create(
+        user=plan.person,
+        action=CHECKIN_LINK,
+        target_id=plan.public_id,
+        ttl=max(due + dt.timedelta(hours=24) - now, dt.timedelta(hours=1)),
+    )
+    from mutua.notify.services.send import absolute_url
+
+    kinds.notify(
+        plan.person,
+        kinds.person_kind(base, plan.channels),
+        context(plan, link=absolute_url(link)),
+        community=plan.community,
+        dedupe_key=f"care:{plan.pk}:{due.isoformat()}:{key}",
+        actions=[{"label": _("I'm OK"), "url": link}],
+    )
+    log(
+        plan,
+        base.removeprefix("care_") + ":" + key,
+        at=at,
+        now=now,
+        alert=alert,
+        recipient=plan.person,
+        drill=drill,
+    )
+
+
+def _collapse(at: dt.datetime, every: dt.timedelta, now: dt.datetime) -> dt.datetime:
+    """A repeating step after downtime happens once now, not once per missed interval."""
+    nxt = at + every
+    return nxt if nxt > now else now + every
+
+
+def _escalate(
+    plan: CarePlan, alert: Alert, *, at: dt.datetime, now: dt.datetime
+) -> dt.timedelta | None:
+    """Act on `alert.step`; return the wait before the next step (None: repeat interval)."""
+    contacts = accepted_contacts(plan)
+    step = alert.step
+    timeout = dt.timedelta(minutes=plan.contact_timeout_minutes)
+    if 1 <= step <= len(contacts):
+        contact = contacts[step - 1]
+        if contact.kind == "member":
+            if not is_active_member(contact.member, plan.community):
+                contact_mark_ineligible(contact, plan=plan, now=now)
+                log(
+                    plan,
+                    "contact_skipped",
+                    at=at,
+                    now=now,
+                    alert=alert,
+                    detail=_("no longer a member"),
+                    drill=alert.is_drill,
+                )
+                alert.step -= 1  # the next contact moves into this place
+                return dt.timedelta(0)
+            alert_user(plan, alert, contact.member, kinds.ALERT, at=at, now=now, event="contact")  # type: ignore[arg-type]
+        elif contact.kind == "outside":
+            call_list_add(plan, alert, contact.name, at=at, now=now)
+        else:
+            for user in on_call(plan.community, at):
+                alert_user(plan, alert, user, kinds.ALERT, at=at, now=now, event="on_call")
+        return timeout
+    if step == len(contacts) + 1:
+        alert.reached_final_step = True
+        for user in on_call(plan.community, at):
+            alert_user(plan, alert, user, kinds.ALERT, at=at, now=now, event="on_call")
+        return timeout
+    alert_everyone(plan, alert, kinds.ALERT, at=at, now=now)
+    return None
+
+
+def plan_advance(plan: CarePlan, *, now: dt.datetime) -> int:
+    """Take every step of this (locked) plan that is due by `now`; return how many."""
+    steps = 0
+    while plan.next_due_at is not None and plan.next_due_at <= now and steps < MAX_STEPS_PER_SWEEP:
+        at = plan.next_due_at
+        steps += 1
+        if plan.status == "paused":
+            plan.status, plan.paused_until, plan.state = "active", None, "waiting"
+            log(plan, "resumed", at=at, now=now)
+            schedule_next(plan, after=at)
+            continue
+        if plan.status != "active":
+            plan.next_due_at = None
+            break
+        due = plan.current_due_at
+        if due is None:
+            schedule_next(plan, after=at)
+            if plan.next_due_at is None:
+                break
+            continue
+        drill = is_drill(plan)
+        if plan.state in ("waiting", "reminded", "all_clear"):
+            if at < due:
+                reminders = schedule.reminder_times(due, plan.reminder_leads)
+                index = reminders.index(at) if at in reminders else 0
+                if due > now:
+                    _ask_person(
+                        plan,
+                        kinds.REMINDER,
+                        f"reminder:{index}",
+                        at=at,
+                        now=now,
+                        alert=None,
+                        drill=drill,
+                    )
+                else:  # caught up after the deadline: the reminder is pointless now
+                    log(plan, "reminder_skipped", at=at, now=now, drill=drill)
+                plan.state = "reminded"
+                later = [r for r in reminders if r > at]
+                plan.next_due_at = later[0] if later else due
+            else:
+                log(plan, "deadline", at=at, now=now, drill=drill)
+                plan.state = "grace"
+                plan.next_due_at = due + dt.timedelta(minutes=plan.grace_minutes)
+        elif plan.state == "grace":
+            alert = alert_open(plan, reason="missed", at=at, now=now)
+            _ask_person(plan, kinds.ASK, "ask", at=at, now=now, alert=alert, drill=drill)
+            if "phone" in plan.channels:
+                call_list_add(plan, alert, first_name(plan.person), at=at, now=now)
+            plan.state, plan.step = "asking", 0
+            plan.next_due_at = at + dt.timedelta(minutes=plan.contact_timeout_minutes)
+        elif plan.state in ("asking", "escalating"):
+            alert = plan.current_alert
+            if alert is None:  # defensive: an escalation always has its alert
+                alert = alert_open(plan, reason="missed", at=at, now=now)
+            alert.step += 1
+            wait = _escalate(plan, alert, at=at, now=now)
+            alert.save()
+            plan.state, plan.step = "escalating", alert.step
+            every = dt.timedelta(minutes=plan.repeat_minutes)
+            plan.next_due_at = _collapse(at, every, now) if wait is None else at + wait
+        elif plan.state == "held":
+            alert = plan.current_alert
+            if alert is not None and alert.held_by is not None:
+                kinds.notify(
+                    alert.held_by,
+                    kinds.STILL_HELD,
+                    context(plan),
+                    community=plan.community,
+                    dedupe_key=f"care:alert:{alert.pk}:still_held:{at.isoformat()}",
+                )
+                log(plan, "still_held", at=at, now=now, alert=alert, drill=drill)
+            plan.next_due_at = _collapse(at, HOLD_CHECK, now)
+        else:
+            plan.state = "waiting"
+            schedule_next(plan, after=now)
+    plan.save()
+    return steps

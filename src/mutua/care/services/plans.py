@@ -1,0 +1,271 @@
+"""Care plans: set up by the member, or by a coordinator with the member's consent recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mutua.care import schedule
+from mutua.care.models import CarePlan, CareSettings, OnCallShift
+from mutua.care.services.common import (
+    care_settings,
+    invalid,
+    is_active_member,
+    new_reply_code,
+    now_or,
+    schedule_next,
+)
+from mutua.communities.models import Community
+from mutua.core.audit import audit_record
+from mutua.core.errors import Conflict, PermissionDenied
+from mutua.core.permissions import can, require
+from mutua.people.models import User
+
+CHANNELS = ("web", "email", "sms", "phone")
+EDITABLE = (
+    "rrule",
+    "times",
+    "channels",
+    "grace_minutes",
+    "reminder_leads",
+    "is_drill",
+    "contact_timeout_minutes",
+    "repeat_minutes",
+)
+
+
+def _require_manage(actor: User, plan_person: User, community: Community) -> bool:
+    """The person themselves, or a coordinator. Returns True when acting as coordinator."""
+    if actor.pk == plan_person.pk and is_active_member(actor, community):
+        return False
+    require(actor, "care.coordinate", community)
+    return True
+
+
+def _clean(values: dict) -> dict:
+    out = dict(values)
+    if "rrule" in out:
+        try:
+            out["rrule"] = schedule.validate_rrule(out["rrule"])
+        except ValueError:
+            raise invalid("rrule", _("This repeat rule is not understood.")) from None
+    if "times" in out:
+        try:
+            out["times"] = [t.strftime("%H:%M") for t in schedule.parse_times(out["times"])]
+        except ValueError:
+            raise invalid("times", _("Give times of day as HH:MM, for example 09:30.")) from None
+    if "channels" in out:
+        channels = [c for c in CHANNELS if c in set(out["channels"])]
+        if not channels or set(out["channels"]) - set(CHANNELS):
+            raise invalid("channels", _("Choose at least one way to be asked."))
+        out["channels"] = channels
+    for field, top in (
+        ("grace_minutes", 24 * 60),
+        ("contact_timeout_minutes", 24 * 60),
+        ("repeat_minutes", 24 * 60),
+    ):
+        if field in out and not (1 <= int(out[field]) <= top):
+            raise invalid(field, _("Choose between 1 minute and one day."))
+    if "reminder_leads" in out:
+        leads = sorted({int(m) for m in out["reminder_leads"]}, reverse=True)
+        if any(m < 1 or m > 24 * 60 for m in leads) or len(leads) > 5:
+            raise invalid("reminder_leads", _("Up to five reminders, each within a day."))
+        out["reminder_leads"] = leads
+    return out
+
+
+@transaction.atomic
+def care_plan_create(
+    *,
+    actor: User,
+    community: Community,
+    person: User,
+    times: list[str],
+    rrule: str = "FREQ=DAILY",
+    channels: list[str] | None = None,
+    grace_minutes: int | None = None,
+    reminder_leads: list[int] | None = None,
+    consent_note: str = "",
+    is_drill: bool = False,
+    now: dt.datetime | None = None,
+) -> CarePlan:
+    """A member sets up their own plan; a coordinator may set one up only with consent noted."""
+    now = now_or(now)
+    as_coordinator = _require_manage(actor, person, community)
+    if not is_active_member(person, community):
+        raise invalid("person", _("This person is not a member of the community."))
+    if as_coordinator and not consent_note.strip():
+        raise invalid("consent_note", _("Record how the person agreed to this plan."))
+    if CarePlan.objects.filter(community=community, person=person).exclude(status="ended").exists():
+        raise Conflict(_("This person already has a care plan here."))
+    defaults = care_settings(community)
+    values = _clean(
+        {
+            "rrule": rrule,
+            "times": times,
+            "channels": channels or ["web", "email"],
+            "grace_minutes": grace_minutes or defaults.grace_minutes,
+            "reminder_leads": reminder_leads if reminder_leads is not None else [30],
+            "contact_timeout_minutes": defaults.contact_timeout_minutes,
+            "repeat_minutes": defaults.repeat_minutes,
+        }
+    )
+    plan = CarePlan(
+        community=community,
+        person=person,
+        created_by=actor,
+        consent_recorded_at=now,
+        consent_note=consent_note.strip()[:300] or _("Set up by the person themselves."),
+        starts_on=now.date(),
+        is_drill=is_drill,
+        reply_code=new_reply_code(),
+        **values,
+    )
+    schedule_next(plan, after=now)
+    plan.save()
+    audit_record(
+        actor=actor,
+        action="care.plan_create",
+        community=community,
+        target=plan,
+        subject=person,
+        after={"times": plan.times, "rrule": plan.rrule, "by_coordinator": as_coordinator},
+    )
+    return plan
+
+
+@transaction.atomic
+def care_plan_update(
+    *, actor: User, plan: CarePlan, now: dt.datetime | None = None, **changes
+) -> CarePlan:
+    """Change the schedule or ladder; the next check-in is recomputed unless an alert is open."""
+    now = now_or(now)
+    plan = CarePlan.objects.select_for_update().select_related("community").get(pk=plan.pk)
+    _require_manage(actor, plan.person, plan.community)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise invalid(sorted(unknown)[0], _("This cannot be changed here."))
+    values = _clean(changes)
+    before = {k: getattr(plan, k) for k in values}
+    for key, value in values.items():
+        setattr(plan, key, value)
+    if plan.current_alert_id is None and plan.status == "active":
+        plan.state = "waiting"
+        schedule_next(plan, after=now)
+    plan.save()
+    audit_record(
+        actor=actor,
+        action="care.plan_update",
+        community=plan.community,
+        target=plan,
+        subject=plan.person,
+        before=before,
+        after=values,
+    )
+    return plan
+
+
+@transaction.atomic
+def care_plan_pause(
+    *, actor: User, plan: CarePlan, until: dt.datetime, now: dt.datetime | None = None
+) -> CarePlan:
+    """Pause until a date (holiday, hospital); not while an alert is open."""
+    now = now_or(now)
+    plan = CarePlan.objects.select_for_update().select_related("community").get(pk=plan.pk)
+    _require_manage(actor, plan.person, plan.community)
+    if plan.current_alert_id is not None:
+        raise Conflict(_("An alert is open: close it with an all-clear before pausing."))
+    if until <= now or until > now + dt.timedelta(days=366):
+        raise invalid("until", _("Choose an end date within the next year."))
+    plan.status, plan.paused_until, plan.next_due_at = "paused", until, until
+    plan.state = "waiting"
+    plan.save()
+    audit_record(
+        actor=actor,
+        action="care.plan_pause",
+        community=plan.community,
+        target=plan,
+        subject=plan.person,
+        after={"until": until.isoformat()},
+    )
+    return plan
+
+
+@transaction.atomic
+def care_plan_resume(*, actor: User, plan: CarePlan, now: dt.datetime | None = None) -> CarePlan:
+    now = now_or(now)
+    plan = CarePlan.objects.select_for_update().select_related("community").get(pk=plan.pk)
+    _require_manage(actor, plan.person, plan.community)
+    if plan.status != "paused":
+        raise Conflict(_("This plan is not paused."))
+    plan.status, plan.paused_until, plan.state = "active", None, "waiting"
+    schedule_next(plan, after=now)
+    plan.save()
+    audit_record(
+        actor=actor,
+        action="care.plan_resume",
+        community=plan.community,
+        target=plan,
+        subject=plan.person,
+    )
+    return plan
+
+
+@transaction.atomic
+def care_plan_end(*, actor: User, plan: CarePlan) -> CarePlan:
+    plan = CarePlan.objects.select_for_update().select_related("community").get(pk=plan.pk)
+    _require_manage(actor, plan.person, plan.community)
+    if plan.current_alert_id is not None:
+        raise Conflict(_("An alert is open: close it with an all-clear first."))
+    plan.status, plan.next_due_at, plan.state = "ended", None, "waiting"
+    plan.save()
+    audit_record(
+        actor=actor,
+        action="care.plan_end",
+        community=plan.community,
+        target=plan,
+        subject=plan.person,
+    )
+    return plan
+
+
+@transaction.atomic
+def care_settings_update(*, actor: User, community: Community, **changes) -> CareSettings:
+    """Community defaults and the drill switch (coordinators)."""
+    require(actor, "care.coordinate", community)
+    settings_row, _created = CareSettings.objects.get_or_create(community=community)
+    before = {k: getattr(settings_row, k) for k in changes}
+    for key in ("is_drill", "grace_minutes", "contact_timeout_minutes", "repeat_minutes"):
+        if key in changes:
+            setattr(settings_row, key, changes[key])
+    settings_row.save()
+    audit_record(
+        actor=actor, action="care.settings", community=community, before=before, after=changes
+    )
+    return settings_row
+
+
+@transaction.atomic
+def on_call_shift_add(
+    *,
+    actor: User,
+    community: Community,
+    coordinator: User,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+) -> OnCallShift:
+    """Coordinators keep the rota; only coordinators can be on call."""
+    require(actor, "care.coordinate", community)
+    if not can(coordinator, "care.coordinate", community):
+        raise PermissionDenied(_("Only a coordinator can be on call."))
+    if ends_at <= starts_at:
+        raise invalid("ends_at", _("A shift ends after it starts."))
+    return OnCallShift.objects.create(
+        community=community,
+        coordinator=coordinator,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        created_by=actor,
+    )

@@ -1,0 +1,143 @@
+"""Care pages: my check-in page, the circle view, a plan's history, the coordinator board.
+
+Every page works without JavaScript (plain forms) and shows the community's emergency number.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from mutua.care import selectors, services
+from mutua.communities.selectors import community_get
+from mutua.core.errors import DomainError
+
+
+def _problem(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return render(request, "care/problem.html", {"message": exc.message}, status=exc.status)
+
+
+@login_required
+@require_GET
+def my_care(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "care/mine.html",
+        {
+            "plans": selectors.my_plans(viewer=request.user),
+            "circles": selectors.my_circles(viewer=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    try:
+        plan = selectors.plan_get(viewer=request.user, public_id=public_id)
+        if action == "checkin":
+            services.care_checkin(actor=request.user, plan=plan, how="web")
+            messages.success(request, _("Thank you. We have noted that you are OK."))
+        elif action == "checkin-for":
+            services.care_checkin(actor=request.user, plan=plan, how="circle")
+            messages.success(request, _("Thank you. We noted that you saw them."))
+        elif action == "help":
+            services.care_help(actor=request.user, plan=plan)
+            messages.warning(request, _("Your circle and the coordinators have been alerted."))
+        else:
+            return render(
+                request, "care/problem.html", {"message": _("Unknown action.")}, status=404
+            )
+    except DomainError as exc:
+        return _problem(request, exc)
+    if request.POST.get("next") == "plan":
+        return redirect("care:plan_detail", public_id)
+    return redirect("care:mine")
+
+
+@login_required
+@require_POST
+def alert_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    try:
+        alert = selectors.alert_get(viewer=request.user, public_id=public_id)
+        if action == "ack":
+            services.care_alert_acknowledge(actor=request.user, alert=alert)
+        elif action == "all-clear":
+            services.care_alert_all_clear(
+                actor=request.user, alert=alert, outcome=request.POST.get("outcome", "was_fine")
+            )
+        else:
+            return render(
+                request, "care/problem.html", {"message": _("Unknown action.")}, status=404
+            )
+    except DomainError as exc:
+        return _problem(request, exc)
+    return redirect("care:plan_detail", alert.plan.public_id)
+
+
+@login_required
+@require_POST
+def circle_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    try:
+        contact = selectors.contact_get(viewer=request.user, public_id=public_id)
+        act = {
+            "accept": services.circle_accept,
+            "decline": services.circle_decline,
+            "leave": services.circle_leave,
+        }.get(action)
+        if act is None:
+            return render(
+                request, "care/problem.html", {"message": _("Unknown action.")}, status=404
+            )
+        act(member=request.user, contact=contact)
+    except DomainError as exc:
+        return _problem(request, exc)
+    return redirect("care:mine")
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        plan = selectors.plan_get(viewer=request.user, public_id=public_id)
+    except DomainError as exc:
+        return _problem(request, exc)
+    history = selectors.plan_history(plan=plan)
+    instructions = ""
+    alert = plan.current_alert
+    if (
+        alert
+        and alert.held_by_id == request.user.pk
+        and alert.reached_final_step
+        and request.GET.get("instructions")
+    ):
+        try:
+            instructions = services.care_access_instructions(viewer=request.user, alert=alert)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "care/plan_detail.html",
+        {
+            "plan": plan,
+            "community": plan.community,
+            "alert": alert,
+            "instructions": instructions,
+            **history,
+        },
+    )
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        community = community_get(slug=slug)
+        data = selectors.care_board(viewer=request.user, community=community)
+    except DomainError as exc:
+        return _problem(request, exc)
+    return render(request, "care/board.html", {"board": data, "community": community})

@@ -1,0 +1,320 @@
+"""Database rows → engine arrays, in a few bulk queries, cached per community in-process.
+
+The cache key is a cheap version: the newest primary keys of the rows that feed the arrays
+(one indexed lookup each) plus a short time-to-live for edits that create no rows (a profile
+changed). A stale entry costs a slightly dated ranking, never a broken hard rule: services
+re-check `refusal_for_helper` before anyone is asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from mutua.communities.models import Community, Membership
+from mutua.exchange.models import ACTIVE_COMMITMENT, Commitment, Need
+from mutua.matching import engine
+from mutua.matching.models import MatchingSettings
+from mutua.notify.models import Notification
+from mutua.people.models import AvailabilityWindow, ProfileSkill, Skill
+
+RECENT = dt.timedelta(days=7)
+REQUIREMENT_FLAGS = {
+    "vetted": engine.VETTED,
+    "car": engine.CAR,
+    "accessible_vehicle": engine.ACCESSIBLE,
+    "same_gender": engine.SAME_GENDER,
+}
+
+
+@dataclass
+class CommunityArrays:
+    community_id: int
+    index: engine.Index
+    origin: tuple[float, float]
+    user_index: dict[int, int]  # user id → helper row
+    skill_bit: dict[int, int]  # skill id → bit
+    skill_names: list[str]
+    lang_bit: dict[str, int]
+    skill_words: int
+    lang_words: int
+    built_at: float
+
+
+_cache: dict[int, tuple[tuple, CommunityArrays]] = {}
+_lock = threading.Lock()
+
+
+def settings_for(community: Community) -> MatchingSettings:
+    found = MatchingSettings.objects.filter(community=community).first()
+    return found or MatchingSettings(community=community)
+
+
+def weights_for(ms: MatchingSettings) -> engine.Weights:
+    known = engine.Weights.__dataclass_fields__
+    return engine.Weights(
+        **{k: float(v) for k, v in (ms.weights or {}).items() if k in known}  # type: ignore[arg-type]
+    )
+
+
+def version() -> tuple:
+    def last(model) -> int:
+        return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    return (last(Membership), last(ProfileSkill), last(AvailabilityWindow), last(Commitment))
+
+
+def community_arrays(community: Community, *, fresh: bool = False) -> CommunityArrays:
+    ttl = float(getattr(settings, "MATCHING_CACHE_SECONDS", 60))
+    key = (community.created_at, *version())  # created_at: a reused pk is another community
+    with _lock:
+        hit = _cache.get(community.pk)
+    if hit and not fresh and hit[0] == key and time.monotonic() - hit[1].built_at < ttl:
+        return hit[1]
+    built = build(community)
+    with _lock:
+        _cache[community.pk] = (key, built)
+    return built
+
+
+def cache_clear() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def _weekly_minutes(weekday: int, t: dt.time) -> int:
+    return weekday * 1440 + t.hour * 60 + t.minute
+
+
+def build(community: Community) -> CommunityArrays:
+    """One query per source: memberships+profiles, skills, availability, load, notices, trust."""
+    today = timezone.localdate()
+    now = timezone.now()
+    rows = list(
+        Membership.objects.filter(community=community, status="active")
+        .order_by("pk")
+        .values_list(
+            "user_id",
+            "approx_lat",
+            "approx_lon",
+            "service_area__centre_lat",
+            "service_area__centre_lon",
+            "vetted_until",
+            "user__profile__capacity_status",
+            "user__profile__break_until",
+            "user__profile__has_car",
+            "user__profile__has_accessible_vehicle",
+            "user__profile__languages",
+        )
+    )
+    n = len(rows)
+    uid = np.array([r[0] for r in rows], dtype=np.int64)
+    user_index = {int(u): i for i, u in enumerate(uid)}
+    lat = np.array([r[1] if r[1] is not None else (r[3] if r[3] is not None else np.nan)
+                    for r in rows], dtype=float)  # fmt: skip
+    lon = np.array([r[2] if r[2] is not None else (r[4] if r[4] is not None else np.nan)
+                    for r in rows], dtype=float)  # fmt: skip
+    origin = (float(np.nanmean(lat)), float(np.nanmean(lon))) if np.isfinite(lat).any() else (0, 0)
+    xy = engine.project(lat, lon, *origin) if n else np.zeros((0, 2))
+
+    skill_ids = list(Skill.objects.filter(community__isnull=True).values_list("id", "name")) + list(
+        Skill.objects.filter(community=community).values_list("id", "name")
+    )
+    skill_bit = {sid: b for b, (sid, _) in enumerate(skill_ids)}
+    skill_names = [name for _, name in skill_ids]
+    ws = max(1, -(-len(skill_bit) // 64))
+    pairs = [
+        (user_index[user_id], skill_bit[skill_id])
+        for user_id, skill_id in ProfileSkill.objects.filter(
+            profile__user__memberships__community=community,
+            profile__user__memberships__status="active",
+        ).values_list("profile__user_id", "skill_id")
+        if user_id in user_index and skill_id in skill_bit
+    ]
+    skills = engine.bits_from_pairs([p[0] for p in pairs], [p[1] for p in pairs], n, ws)
+
+    lang_codes = sorted({str(c) for r in rows for c in (r[10] or [])})
+    lang_bit = {c: b for b, c in enumerate(lang_codes)}
+    wl = -(-(len(lang_bit) + 1) // 64)  # one more bit that nobody has: a language nobody speaks
+    langs = engine.bits([[lang_bit[str(c)] for c in (r[10] or [])] for r in rows], wl)
+
+    spans = [
+        (user_index[user_id], day * 1440 + _minutes(start), day * 1440 + _minutes(end))
+        for user_id, day, start, end in _availability_rows(community.pk)
+        if user_id in user_index
+    ]
+    avail = engine.slot_masks(
+        [s[0] for s in spans], [s[1] for s in spans], [s[2] for s in spans], n
+    )
+
+    members = Membership.objects.filter(community=community, status="active").values("user_id")
+    open_c = _counts(
+        Commitment.objects.filter(helper__in=members, status__in=ACTIVE_COMMITMENT), "helper_id"
+    )
+    week = _counts(
+        Commitment.objects.filter(helper__in=members, created_at__gte=now - RECENT).exclude(
+            status="cancelled"
+        ),
+        "helper_id",
+    )
+    notices = _counts(
+        Notification.objects.filter(
+            recipient__in=members, created_at__gte=now - dt.timedelta(days=1)
+        ),
+        "recipient_id",
+    )
+    trust, blocked = _trust(community, members, user_index, n)
+
+    def per_user(counts: dict[int, int]) -> np.ndarray:
+        out = np.zeros(n, dtype=np.int64)
+        for user_id, c in counts.items():
+            if user_id in user_index:
+                out[user_index[user_id]] = c
+        return out
+
+    helpers = engine.Helpers(
+        uid=uid,
+        xy=xy,
+        skills=skills,
+        langs=langs,
+        avail=avail,
+        vetted=np.array([bool(r[5] and r[5] >= today) for r in rows], dtype=bool),
+        car=np.array([bool(r[8]) for r in rows], dtype=bool),
+        accessible=np.array([bool(r[9]) for r in rows], dtype=bool),
+        gender=np.zeros(n, dtype=np.int8),  # Mutua records no gender: a person chooses
+        on_break=np.array(
+            [r[6] == "break" and (r[7] is None or r[7] >= today) for r in rows], dtype=bool
+        ),
+        limited=np.array([r[6] == "limited" for r in rows], dtype=bool),
+        open_commitments=per_user(open_c),
+        week_load=per_user(week),
+        notified=per_user(notices),
+        trust=trust,
+    )
+    return CommunityArrays(
+        community_id=community.pk,
+        index=engine.index_build(helpers, blocked),
+        origin=origin,
+        user_index=user_index,
+        skill_bit=skill_bit,
+        skill_names=skill_names,
+        lang_bit=lang_bit,
+        skill_words=ws,
+        lang_words=wl,
+        built_at=time.monotonic(),
+    )
+
+
+def _minutes(text: str) -> int:
+    return int(text[:2]) * 60 + int(text[3:5])
+
+
+def _availability_rows(community_id: int) -> list[tuple]:
+    """Raw rows with times as text: parsing 200k times through the ORM costs seconds."""
+    sql = (
+        'SELECT p.user_id, a.weekday, CAST(a.start AS TEXT), CAST(a."end" AS TEXT)'
+        " FROM people_availabilitywindow a"
+        " JOIN people_profile p ON p.id = a.profile_id"
+        " JOIN communities_membership m ON m.user_id = p.user_id"
+        " WHERE m.community_id = %s AND m.status = 'active'"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [community_id])
+        return cursor.fetchall()
+
+
+def _counts(qs, field: str) -> dict[int, int]:
+    return dict(qs.values_list(field).annotate(c=Count("id")).values_list(field, "c"))
+
+
+def _trust(community, members, user_index, n) -> tuple[np.ndarray | None, list]:
+    try:
+        from mutua.trust.models import Block, TrustScore
+    except ImportError:  # the trust app is optional
+        return None, []
+    trust = np.full(n, 0.5)
+    for user_id, value in TrustScore.objects.filter(membership__community=community).values_list(
+        "membership__user_id", "normalised"
+    ):
+        if user_id in user_index:
+            trust[user_index[user_id]] = min(1.0, max(0.0, float(value)))
+    blocked = list(
+        Block.objects.filter(blocker__in=members).values_list("blocker_id", "blocked_id")
+    ) + list(Block.objects.filter(blocked__in=members).values_list("blocker_id", "blocked_id"))
+    return trust, blocked
+
+
+def needs_arrays(
+    arrays: CommunityArrays,
+    needs: list[Need],
+    skills_of: dict[int, list[int]],
+    *,
+    radius_km: float,
+    places: dict[int, int] | None = None,
+    tz: str = "UTC",
+) -> engine.Needs:
+    """Needs (with their skill ids and places still open) → engine arrays."""
+    m = len(needs)
+    zone = ZoneInfo(tz or "UTC")
+    lat = np.array([_need_lat(nd) for nd in needs], dtype=float)
+    lon = np.array([_need_lon(nd) for nd in needs], dtype=float)
+    xy = engine.project(lat, lon, *arrays.origin) if m else np.zeros((0, 2))
+    skill_rows = [
+        [arrays.skill_bit[s] for s in skills_of.get(nd.pk, []) if s in arrays.skill_bit]
+        for nd in needs
+    ]
+    nobody = len(arrays.lang_bit)
+    langs = engine.bits(
+        [[arrays.lang_bit.get(str(c), nobody) for c in nd.languages or []] for nd in needs],
+        arrays.lang_words,
+    )
+    window = np.zeros((m, engine.SLOT_WORDS), dtype=np.uint64)
+    for j, nd in enumerate(needs):
+        if nd.starts_at and nd.ends_at and nd.ends_at - nd.starts_at < dt.timedelta(days=6):
+            a, b = nd.starts_at.astimezone(zone), nd.ends_at.astimezone(zone)
+            start = _weekly_minutes(a.weekday(), a.time())
+            end = start + int((b - a).total_seconds() // 60)
+            spans = [(start, min(end, engine.SLOTS * 30))]
+            if end > engine.SLOTS * 30:
+                spans.append((0, end - engine.SLOTS * 30))
+            window[j] = engine.slot_mask(spans)
+    flags = np.array(
+        [sum(REQUIREMENT_FLAGS.get(r, 0) for r in set(nd.requirements or [])) for nd in needs],
+        dtype=np.int64,
+    )
+    return engine.Needs(
+        xy=xy,
+        skills=engine.bits(skill_rows, arrays.skill_words),
+        langs=langs,
+        window=window,
+        places=np.array(
+            [(places or {}).get(nd.pk, nd.helpers_wanted) for nd in needs], dtype=np.int64
+        ),
+        flags=flags,
+        gender=np.zeros(m, dtype=np.int8),
+        person=np.array([nd.author_id or -1 for nd in needs], dtype=np.int64),
+        radius_m=np.full(m, radius_km * 1000.0),
+    )
+
+
+def _need_lat(nd: Need) -> float:
+    if nd.approx_lat is not None:
+        return nd.approx_lat
+    area = nd.service_area
+    return area.centre_lat if area is not None else np.nan
+
+
+def _need_lon(nd: Need) -> float:
+    if nd.approx_lon is not None:
+        return nd.approx_lon
+    area = nd.service_area
+    return area.centre_lon if area is not None else np.nan

@@ -1,0 +1,342 @@
+"""Writes of matching: dispatch plans (create, approve, answer, re-plan) and proactive suggestions.
+
+Helpers are asked through the exchange's own mechanism (`need_ask_helper`, signed links) and
+answer through `task_accept_by_link` / `task_decline_by_link`, so a plan never bypasses the
+exchange's rules; `refusal_for_helper` is checked again at the moment anyone is asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mutua.communities.models import Community, ServiceArea
+from mutua.core.audit import audit_record
+from mutua.core.errors import Conflict, DomainError, PermissionDenied
+from mutua.core.ids import ALPHABET, PUBLIC_ID_LENGTH
+from mutua.core.permissions import require
+from mutua.exchange.models import OPEN_NEED_STATUSES, PLACE_HOLDING, Need
+from mutua.exchange.services import need_ask_helper, task_accept_by_link, task_decline_by_link
+from mutua.exchange.services.common import need_context
+from mutua.matching import arrays, engine
+from mutua.matching.models import DispatchPlan, Outreach, PlanAssignment, Suggestion
+from mutua.matching.notifications import SUGGESTION
+from mutua.matching.selectors import COORDINATE, explain, rank_need, terms_of
+from mutua.notify.services import notification_send
+from mutua.people.models import User
+
+BATCH = 2000
+NEED_FIELDS = (
+    "id", "public_id", "title", "helpers_wanted", "approx_lat", "approx_lon", "languages",
+    "requirements", "starts_at", "ends_at", "author_id", "service_area__centre_lat",
+    "service_area__centre_lon",
+)  # fmt: skip
+
+
+def _open_needs(community: Community, area: ServiceArea | None) -> tuple[list[Need], dict]:
+    qs = Need.objects.filter(community=community, status__in=OPEN_NEED_STATUSES)
+    if area is not None:
+        qs = qs.filter(Q(service_area=area) | Q(service_area__parent=area))
+    needs = list(
+        qs.select_related("service_area")
+        .only(*NEED_FIELDS)
+        .annotate(taken=Count("commitments", filter=Q(commitments__status__in=PLACE_HOLDING)))
+        .order_by("pk")
+    )
+    places = {nd.pk: nd.helpers_wanted - nd.taken for nd in needs}  # type: ignore[attr-defined]
+    return [nd for nd in needs if places[nd.pk] > 0], places
+
+
+def _skills_of(need_ids: list[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    through = Need.skills.through
+    for start in range(0, len(need_ids), 20_000):
+        chunk = need_ids[start : start + 20_000]
+        for need_id, skill_id in through.objects.filter(need_id__in=chunk).values_list(
+            "need_id", "skill_id"
+        ):
+            out.setdefault(need_id, []).append(skill_id)
+    return out
+
+
+def dispatch_plan_create(
+    *, actor: User, community: Community, area: ServiceArea | None = None
+) -> DispatchPlan:
+    """A coordinator asks for a plan for every open need (of an area): nothing is sent yet."""
+    require(actor, COORDINATE, community)
+    if area is not None and area.community_id != community.pk:
+        raise PermissionDenied(_("This area belongs to another community."))
+    ms = arrays.settings_for(community)
+    w = arrays.weights_for(ms)
+    data = arrays.community_arrays(community, fresh=True)
+    needs, places = _open_needs(community, area)
+    nd = arrays.needs_arrays(
+        data,
+        needs,
+        _skills_of([n.pk for n in needs]),
+        radius_km=w.radius_km,
+        places=places,
+        tz=community.time_zone,
+    )
+    result = engine.plan(data.index, nd, w, capacity=ms.capacity)
+    rows = _assignment_rows(data, nd, needs, result, w)
+    unmet = [
+        {
+            "need": needs[j].public_id,
+            "title": needs[j].title,
+            "missing": missing,
+            "reason": result.reasons[j],
+        }
+        for j, missing in sorted(result.unmet.items())
+    ]
+    with transaction.atomic():
+        plan = DispatchPlan.objects.create(
+            community=community,
+            area=area,
+            created_by=actor,
+            total_cost=result.cost,
+            unmet=unmet,
+            needs_count=len(needs),
+        )
+        _insert_assignments(plan, rows)
+        audit_record(
+            actor=actor,
+            action="matching.plan_create",
+            community=community,
+            target=plan,
+            after={"needs": len(needs), "assignments": len(rows), "unmet": len(unmet)},
+        )
+    return plan
+
+
+def _assignment_rows(data, nd, needs, result, w) -> list[tuple]:
+    if not result.assignments:
+        return []
+    js = np.array([j for j, _ in result.assignments])
+    hs = np.array([i for _, i in result.assignments])
+    cost, dist = engine.cost_rows(data.index, nd, js, hs[:, None], w)
+    h = data.index.helpers
+    rows = []
+    for a, (j, i) in enumerate(result.assignments):
+        cand = engine.candidate(data.index, nd, j, i, float(cost[a, 0]), float(dist[a, 0]))
+        terms = terms_of(cand, data.skill_names)
+        rows.append((needs[j].pk, int(h.uid[i]), float(cost[a, 0]), terms))
+    return rows
+
+
+def _public_ids(count: int) -> list[str]:
+    """`new_public_id` in bulk: the same alphabet and length, 5 random bits a character."""
+    raw = np.frombuffer(secrets.token_bytes(count * PUBLIC_ID_LENGTH), dtype=np.uint8) % 32
+    letters = np.array(list(ALPHABET))[raw.reshape(count, PUBLIC_ID_LENGTH)]
+    return ["".join(row) for row in letters]
+
+
+def _insert_assignments(plan: DispatchPlan, rows: list[tuple]) -> None:
+    """Thousands of proposed assignments in one executemany (no model per row)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        "INSERT INTO matching_planassignment (public_id, created_at, updated_at, plan_id,"
+        " need_id, helper_id,"
+        " cost, terms, status, note, answered_at) VALUES"
+        " (%s, %s, %s, %s, %s, %s, %s, %s, 'proposed', '', NULL)"
+    )
+    ids = _public_ids(len(rows)) if rows else []
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                (pid, now, now, plan.pk, need_id, helper_id, cost, json.dumps(terms))
+                for pid, (need_id, helper_id, cost, terms) in zip(ids, rows, strict=True)
+            ],
+        )
+
+
+def _ask(actor: User, row: PlanAssignment) -> None:
+    try:
+        need_ask_helper(actor=actor, need=row.need, helper=row.helper)
+        row.status = "asked"
+    except DomainError as exc:
+        row.status, row.note = "skipped", exc.message[:300]
+
+
+@transaction.atomic
+def dispatch_plan_approve(*, actor: User, plan: DispatchPlan) -> DispatchPlan:
+    """A coordinator approves a draft plan: every proposed helper is asked (signed links)."""
+    require(actor, COORDINATE, plan.community)
+    plan = DispatchPlan.objects.select_for_update().select_related("community").get(pk=plan.pk)
+    if plan.status != "draft":
+        raise Conflict(_("This plan has already been reviewed."))
+    plan.status, plan.approved_by, plan.approved_at = "approved", actor, timezone.now()
+    plan.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    rows = list(
+        plan.assignments.filter(status="proposed").select_related("need__community", "helper")
+    )
+    for row in rows:
+        _ask(actor, row)
+    PlanAssignment.objects.bulk_update(rows, ["status", "note", "updated_at"], batch_size=BATCH)
+    audit_record(
+        actor=actor,
+        action="matching.plan_approve",
+        community=plan.community,
+        target=plan,
+        after={"asked": sum(r.status == "asked" for r in rows)},
+    )
+    return plan
+
+
+@transaction.atomic
+def dispatch_plan_discard(*, actor: User, plan: DispatchPlan) -> DispatchPlan:
+    """A coordinator sets a draft plan aside; nobody was asked."""
+    require(actor, COORDINATE, plan.community)
+    plan = DispatchPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != "draft":
+        raise Conflict(_("This plan has already been reviewed."))
+    plan.status = "discarded"
+    plan.save(update_fields=["status", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def plan_assignment_answer(*, helper: User, assignment: PlanAssignment, accept: bool) -> None:
+    """The helper asked says yes (a place on the need) or "not this time" (the need re-plans)."""
+    row = (
+        PlanAssignment.objects.select_for_update(of=("self",))
+        .select_related("need__community", "plan__approved_by", "helper")
+        .get(pk=assignment.pk)
+    )
+    if row.helper_id != helper.pk:
+        raise PermissionDenied(_("This request was sent to someone else."))
+    if row.status != "asked":
+        raise Conflict(_("You have already answered. Thank you."))
+    row.answered_at = timezone.now()
+    if accept:
+        task_accept_by_link(helper=helper, need=row.need)
+        row.status = "accepted"
+        row.save(update_fields=["status", "answered_at", "updated_at"])
+        return
+    task_decline_by_link(helper=helper, need=row.need)
+    row.status = "declined"
+    row.save(update_fields=["status", "answered_at", "updated_at"])
+    _replan_need(row.plan, row.need)
+
+
+def _replan_need(plan: DispatchPlan, need: Need) -> PlanAssignment | None:
+    """Ask the best helper for this need whom the plan has not asked yet; or record why not."""
+    need.refresh_from_db()
+    if need.status not in OPEN_NEED_STATUSES or plan.approved_by is None:
+        return None
+    tried = set(
+        PlanAssignment.objects.filter(plan=plan, need=need).values_list("helper_id", flat=True)
+    )
+    for match in rank_need(need, k=len(tried) + 10):
+        if match.user.pk in tried:
+            continue
+        row = PlanAssignment(
+            plan=plan, need=need, helper=match.user, cost=match.cost, terms=match.terms
+        )
+        _ask(plan.approved_by, row)
+        row.save()
+        if row.status == "asked":
+            return row
+    plan.unmet = [
+        *plan.unmet,
+        {"need": need.public_id, "title": need.title, "missing": 1, "reason": "declined"},
+    ]
+    plan.save(update_fields=["unmet", "updated_at"])
+    return None
+
+
+# --- proactive suggestions ------------------------------------------------------------------
+
+
+def _capped(community: Community, user_ids: list[int], cap: int, now: dt.datetime) -> set[int]:
+    return {
+        uid
+        for uid, count in Suggestion.objects.filter(
+            community=community, helper_id__in=user_ids, created_at__gte=now - dt.timedelta(days=1)
+        )
+        .values_list("helper_id")
+        .annotate(c=Count("id"))
+        .values_list("helper_id", "c")
+        if count >= cap
+    }
+
+
+def need_suggest(*, need: Need, now: dt.datetime | None = None) -> list[Suggestion]:
+    """One round of outreach: tell the best few helpers not yet told, each at most `cap` a day;
+    every round widens the circle (radius and number), sooner for urgent needs."""
+    now = now or timezone.now()
+    community = need.community
+    ms = arrays.settings_for(community)
+    w = arrays.weights_for(ms)
+    with transaction.atomic():
+        outreach, _created = Outreach.objects.select_for_update().get_or_create(need=need)
+        if outreach.next_widen_at and outreach.next_widen_at > now and outreach.round:
+            return []
+        need.refresh_from_db(fields=["status"])
+        if need.status not in OPEN_NEED_STATUSES or outreach.round >= ms.max_rounds:
+            outreach.next_widen_at = None
+            outreach.save(update_fields=["next_widen_at", "updated_at"])
+            return []
+        outreach.round += 1
+        told = set(Suggestion.objects.filter(need=need).values_list("helper_id", flat=True))
+        matches = rank_need(
+            need,
+            k=len(told) + ms.suggest_per_round * 4,
+            radius_km=w.radius_km * (1 + 0.5 * (outreach.round - 1)),
+        )
+        fresh = [m for m in matches if m.user.pk not in told]
+        capped = _capped(community, [m.user.pk for m in fresh], ms.daily_suggestion_cap, now)
+        chosen = [m for m in fresh if m.user.pk not in capped][: ms.suggest_per_round]
+        made = []
+        for m in chosen:
+            made.append(
+                Suggestion.objects.create(
+                    community=community,
+                    need=need,
+                    helper=m.user,
+                    round=outreach.round,
+                    terms=m.terms,
+                )
+            )
+            notification_send(
+                recipient=m.user,
+                kind=SUGGESTION,
+                context={**need_context(need), "reasons": explain(m.terms)},
+                community=community,
+                dedupe_key=f"suggest:{need.public_id}",
+            )
+        minutes = ms.widen_minutes_urgent if need.is_urgent else ms.widen_minutes
+        outreach.next_widen_at = now + dt.timedelta(minutes=minutes)
+        outreach.save(update_fields=["round", "next_widen_at", "updated_at"])
+    return made
+
+
+def outreach_sweep(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Start outreach for new open needs and widen it where it is due. Idempotent."""
+    now = now or timezone.now()
+    new = list(
+        Need.objects.filter(
+            status__in=OPEN_NEED_STATUSES,
+            outreach__isnull=True,
+            created_at__gte=now - dt.timedelta(days=7),
+        )
+        .select_related("community")
+        .order_by("created_at")[:limit]
+    )
+    due = list(
+        Need.objects.filter(outreach__next_widen_at__lte=now)
+        .select_related("community")
+        .order_by("outreach__next_widen_at")[:limit]
+    )
+    count = 0
+    for need in [*new, *due]:
+        count += len(need_suggest(need=need, now=now))
+    return count

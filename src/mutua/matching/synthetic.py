@@ -1,0 +1,87 @@
+"""Generated helpers and needs for tests and the benchmark (pure numpy, fixed seeds)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mutua.matching import engine
+
+N_SKILLS = 24
+N_LANGS = 6
+
+
+def _random_bits(rng: np.random.Generator, n: int, n_bits: int, p: float) -> np.ndarray:
+    flags = rng.random((n, n_bits)) < p
+    out = np.zeros((n, 1), dtype=np.uint64)
+    for b in range(n_bits):
+        out[flags[:, b], 0] |= np.uint64(1) << np.uint64(b)
+    return out
+
+
+def _windows(rng: np.random.Generator, n: int, p_free: float) -> np.ndarray:
+    """Each row: a few random 4-hour blocks, or nothing (free any time) with probability p."""
+    blocks = [engine.slot_mask([(d * 1440 + h * 60, d * 1440 + h * 60 + 240)])
+              for d in range(7) for h in (8, 12, 16)]  # fmt: skip
+    table = np.stack(blocks)
+    out = np.zeros((n, engine.SLOT_WORDS), dtype=np.uint64)
+    for _ in range(3):
+        out |= table[rng.integers(0, len(blocks), n)]
+    out[rng.random(n) < p_free] = 0
+    return out
+
+
+def helpers(n: int, rng: np.random.Generator, side_m: float) -> engine.Helpers:
+    return engine.Helpers(
+        uid=np.arange(1, n + 1, dtype=np.int64),
+        xy=rng.uniform(0, side_m, size=(n, 2)),
+        skills=_random_bits(rng, n, N_SKILLS, 0.15),
+        langs=_random_bits(rng, n, N_LANGS, 0.3) | np.uint64(1),  # everyone speaks language 0
+        avail=_windows(rng, n, 0.3),
+        vetted=rng.random(n) < 0.3,
+        car=rng.random(n) < 0.4,
+        accessible=rng.random(n) < 0.05,
+        gender=rng.integers(1, 3, n).astype(np.int8),
+        on_break=rng.random(n) < 0.05,
+        limited=rng.random(n) < 0.1,
+        open_commitments=rng.integers(0, 2, n),
+        week_load=rng.integers(0, 4, n),
+        notified=rng.integers(0, 3, n),
+        trust=rng.random(n),
+    )
+
+
+def needs(m: int, rng: np.random.Generator, side_m: float, n_helpers: int) -> engine.Needs:
+    one_skill = np.zeros((m, 1), dtype=np.uint64)
+    has_skill = rng.random(m) < 0.8
+    picks = rng.integers(0, N_SKILLS, m).astype(np.uint64)
+    one_skill[has_skill, 0] = np.uint64(1) << picks[has_skill]
+    langs = np.zeros((m, 1), dtype=np.uint64)
+    wants_lang = rng.random(m) < 0.1
+    langs[wants_lang, 0] = np.uint64(1) << rng.integers(1, N_LANGS, int(wants_lang.sum())).astype(
+        np.uint64
+    )
+    window = _windows(rng, m, 0.5)
+    flags = np.zeros(m, dtype=np.int64)
+    flags[rng.random(m) < 0.1] |= engine.VETTED
+    flags[rng.random(m) < 0.1] |= engine.CAR
+    flags[rng.random(m) < 0.02] |= engine.SAME_GENDER
+    return engine.Needs(
+        xy=rng.uniform(0, side_m, size=(m, 2)),
+        skills=one_skill,
+        langs=langs,
+        window=window,
+        places=rng.choice([1, 1, 1, 2, 3], m).astype(np.int64),
+        flags=flags,
+        gender=rng.integers(1, 3, m).astype(np.int8),
+        person=rng.integers(1, n_helpers + 1, m).astype(np.int64),
+        radius_m=np.full(m, 3000.0),
+    )
+
+
+def instance(m: int, n: int, seed: int = 7) -> tuple[engine.Index, engine.Needs]:
+    """m needs and n helpers on a square whose side keeps ~density constant."""
+    rng = np.random.default_rng(seed)
+    side = 1000.0 * np.sqrt(n / 40.0)  # ~40 helpers per km²
+    hs = helpers(n, rng, side)
+    blocked = [(int(a), int(b)) for a, b in rng.integers(1, n + 1, size=(max(1, n // 100), 2))]
+    return engine.index_build(hs, blocked), needs(m, rng, side, n)

@@ -1,0 +1,181 @@
+"""Trust pages: my trust, vouching, blocking, concerns, and the coordinators' overview."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mutua.communities.models import Membership
+from mutua.communities.views.common import community_context, community_page
+from mutua.core.errors import DomainError, NotFound
+from mutua.trust import safeguarding, selectors, services
+from mutua.trust.forms import ConcernForm, OutcomeForm, ReasonForm, VouchForm
+from mutua.trust.models import Vouch
+from mutua.web.forms import show_domain_error
+
+
+def _membership(community, public_id: str) -> Membership:
+    membership = (
+        Membership.objects.select_related("user__profile", "community")
+        .filter(community=community, public_id=public_id)
+        .first()
+    )
+    if membership is None:
+        raise NotFound(_("This member was not found."))
+    return membership
+
+
+def _back_to_member(community, membership):
+    return redirect("communities:member", slug=community.slug, public_id=membership.public_id)
+
+
+@community_page()
+def my_trust(request, community):
+    mine = selectors.my_trust(viewer=request.user, community=community)
+    return render(request, "trust/mine.html", community_context(request, community, mine=mine))
+
+
+@require_POST
+@community_page()
+def vouch(request, community, public_id):
+    membership = _membership(community, public_id)
+    form = VouchForm(request.POST)
+    if form.is_valid():
+        try:
+            services.vouch_create(
+                voucher=request.user,
+                vouchee=membership.user,
+                community=community,
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Thank you. Your vouch is recorded."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return _back_to_member(community, membership)
+
+
+@require_POST
+@community_page()
+def vouch_revoke(request, community, public_id):
+    found = Vouch.objects.filter(community=community, public_id=public_id).first()
+    if found is None:
+        raise Http404
+    services.vouch_revoke(actor=request.user, vouch=found)
+    messages.success(request, _("Your vouch is withdrawn."))
+    return redirect("trust:mine", slug=community.slug)
+
+
+@require_POST
+@community_page()
+def block(request, community, public_id):
+    membership = _membership(community, public_id)
+    if request.POST.get("undo"):
+        safeguarding.block_remove(user=request.user, other=membership.user)
+        messages.success(request, _("You no longer block this person."))
+    else:
+        safeguarding.block_create(user=request.user, other=membership.user)
+        messages.success(
+            request, _("Blocked. You will not see each other's needs and offers any more.")
+        )
+    return _back_to_member(community, membership)
+
+
+@community_page()
+def concern(request, community):
+    about_id = request.GET.get("about") or request.POST.get("about") or ""
+    about = _membership(community, about_id).user if about_id else None
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            safeguarding.concern_report(
+                reporter=request.user,
+                community=community,
+                text=form.cleaned_data["text"],
+                about=about,
+            )
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Thank you. The coordinators will read this privately."))
+            return redirect("trust:mine", slug=community.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "trust/concern.html",
+        community_context(request, community, form=form, about=about, about_id=about_id),
+        status=status,
+    )
+
+
+@community_page()
+def overview(request, community):
+    data = selectors.trust_overview(viewer=request.user, community=community)
+    queue = selectors.concern_queue(viewer=request.user, community=community)
+    return render(
+        request,
+        "trust/overview.html",
+        community_context(
+            request, community, overview=data, concerns=queue, outcome_form=OutcomeForm()
+        ),
+    )
+
+
+@require_POST
+@community_page()
+def recompute(request, community):
+    count = services.trust_recompute_request(actor=request.user, community=community)
+    messages.success(request, _("Trust was computed for %(n)d members.") % {"n": count})
+    return redirect("trust:overview", slug=community.slug)
+
+
+@require_POST
+@community_page()
+def concern_review(request, community, public_id):
+    found = selectors.concern_get(viewer=request.user, community=community, public_id=public_id)
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            safeguarding.concern_review(
+                actor=request.user, concern=found, outcome=form.cleaned_data["outcome"]
+            )
+            messages.success(request, _("The review is recorded."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Please note what was done."))
+    return redirect("trust:overview", slug=community.slug)
+
+
+@require_POST
+@community_page()
+def suspend(request, community, public_id):
+    membership = _membership(community, public_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give a reason."))
+        return _back_to_member(community, membership)
+    try:
+        safeguarding.membership_suspend(
+            actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("The membership is suspended."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("trust:overview", slug=community.slug)
+
+
+@require_POST
+@community_page()
+def met_in_person(request, community, public_id):
+    membership = _membership(community, public_id)
+    services.verification_set(
+        actor=request.user,
+        community=community,
+        user=membership.user,
+        met_in_person=request.POST.get("met") == "yes",
+    )
+    messages.success(request, _("Saved."))
+    return _back_to_member(community, membership)
