@@ -31,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mutua.matching import engine, synthetic  # noqa: E402
+from mutua.matching import engine, solvers, synthetic  # noqa: E402
 
 LAT0, LON0 = 51.5, -0.12
 DEG_M = 111_195.0
@@ -41,24 +41,24 @@ def engine_figures(m: int, n: int, nx_m: int, nx_n: int) -> dict:
     w = engine.Weights()
     ix, nd = synthetic.instance(m, n, seed=7)
     start = time.perf_counter()
-    model = engine.model_build(ix, nd, w, max_candidates=50, capacity=3)
+    model = solvers.model_build(ix, nd, w, max_candidates=50, capacity=3)
     built = time.perf_counter()
-    ours = engine.plan_solve(ix, nd, model, capacity=3)
+    ours = solvers.plan_solve(ix, nd, model, capacity=3)
     done = time.perf_counter()
     ours_solve = done - built
     start_h = time.perf_counter()
-    highs = engine.plan_highs(ix, nd, model, capacity=3)
+    highs = solvers.plan_highs(ix, nd, model, capacity=3)
     highs_seconds = time.perf_counter() - start_h
 
     ix2, nd2 = synthetic.instance(nx_m, nx_n, seed=8)
-    model2 = engine.model_build(ix2, nd2, w, max_candidates=50, capacity=3)
+    model2 = solvers.model_build(ix2, nd2, w, max_candidates=50, capacity=3)
     t = time.perf_counter()
-    ours2 = engine.plan_solve(ix2, nd2, model2, capacity=3)
+    ours2 = solvers.plan_solve(ix2, nd2, model2, capacity=3)
     ours2_seconds = time.perf_counter() - t
     t = time.perf_counter()
-    nxp = engine.plan_networkx(ix2, nd2, model2, capacity=3)
+    nxp = solvers.plan_networkx(ix2, nd2, model2, capacity=3)
     nx_seconds = time.perf_counter() - t
-    highs2 = engine.plan_highs(ix2, nd2, model2, capacity=3)
+    highs2 = solvers.plan_highs(ix2, nd2, model2, capacity=3)
     return {
         "plan_needs": m,
         "plan_helpers": n,

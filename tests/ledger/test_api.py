@@ -30,10 +30,43 @@ def test_a_retried_send_with_the_same_idempotency_key_returns_the_first_transfer
     first = _send(api, ledger, key="retry-1")
     second = _send(api, ledger, key="retry-1")
     assert first.status_code == 201, first.content
-    assert second.status_code == 201
+    assert second.status_code == 200
     assert first.json()["id"] == second.json()["id"]
     assert Transfer.objects.count() == 1
     assert balance(ledger.community, ledger.caller) == 30
+
+
+def test_a_retry_answers_the_first_transfer_even_when_the_limits_now_refuse(ledger):
+    api = ApiClient(ledger.member)
+    first = _send(api, ledger, minutes=600, key="retry-2")
+    second = _send(api, ledger, minutes=600, key="retry-2")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert balance(ledger.community, ledger.member) == -600
+
+
+def test_a_retried_record_is_answered_200_and_logged_once(ledger):
+    from mutua.core.models import AuditEntry
+
+    api = ApiClient(ledger.coordinator)
+    api.headers["Idempotency-Key"] = "record-1"
+    body = {
+        "payers": [{"member": _member_id(ledger.community, ledger.member), "minutes": 60}],
+        "payees": [{"member": _member_id(ledger.community, ledger.caller), "minutes": 60}],
+        "reason": "Phone intake",
+    }
+    first = api.post("/communities/riverside/ledger/records", body)
+    second = api.post("/communities/riverside/ledger/records", body)
+    assert (first.status_code, second.status_code) == (201, 200), first.content
+    assert Transfer.objects.count() == 1
+    assert AuditEntry.objects.filter(action="ledger.record").count() == 1
+
+
+def test_a_new_key_after_a_retry_moves_credits_again(ledger):
+    api = ApiClient(ledger.member)
+    assert _send(api, ledger, key="k-a").status_code == 201
+    assert _send(api, ledger, key="k-b").status_code == 201
+    assert Transfer.objects.count() == 2
 
 
 def test_my_balance_shows_given_and_received_apart(ledger):

@@ -211,3 +211,23 @@ def test_a_member_of_another_community_sees_nothing_here(ledger):
     stranger = make_user()
     with pytest.raises(PermissionDenied):
         fund_gift(actor=stranger, community=ledger.community, minutes=5)
+
+
+def test_a_send_costs_a_fixed_small_number_of_queries(ledger, django_assert_max_num_queries):
+    from mutua.ledger.services import transfer_send
+
+    # given both members' accounts and memberships already read once
+    transfer_send(
+        actor=ledger.member, community=ledger.community, recipient=ledger.caller, minutes=5
+    )
+    # when another send, with an idempotency key
+    # then: savepoint, lock+read accounts, insert transfer (the key's constraint is the check),
+    # insert entries, one balance update, release
+    with django_assert_max_num_queries(6):
+        transfer_send(
+            actor=ledger.member,
+            community=ledger.community,
+            recipient=ledger.caller,
+            minutes=5,
+            idempotency_key="q-1",
+        )

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mutua.matching import engine, synthetic
+from mutua.matching import engine, solvers, synthetic
 
 
 def may_help(ix: engine.Index, nd: engine.Needs, i: int, j: int, capacity: int) -> bool:
@@ -86,7 +86,7 @@ def test_hard_filters_are_never_violated_by_rankings_or_plans(seed, m, n, capaci
     # given a random community
     ix, nd = synthetic.instance(m, n, seed=seed)
     # when it is ranked and planned
-    plan = engine.plan(ix, nd, engine.Weights(), max_candidates=10, capacity=capacity)
+    plan = solvers.plan(ix, nd, engine.Weights(), max_candidates=10, capacity=capacity)
     ranked = [(j, c.helper) for j in range(m) for c in engine.rank(ix, nd, j, 5, engine.Weights())]
     # then every suggested pair passes every hard rule
     for j, i in plan.assignments + ranked:
@@ -97,7 +97,7 @@ def test_hard_filters_are_never_violated_by_rankings_or_plans(seed, m, n, capaci
 @given(seed=st.integers(0, 10_000), capacity=st.integers(1, 3))
 def test_no_helper_is_given_more_than_their_capacity(seed, capacity):
     ix, nd = synthetic.instance(60, 40, seed=seed)
-    plan = engine.plan(ix, nd, engine.Weights(), capacity=capacity)
+    plan = solvers.plan(ix, nd, engine.Weights(), capacity=capacity)
     per_helper = Counter(i for _, i in plan.assignments)
     left = engine.capacity_left(ix.helpers, capacity)
     assert all(count <= left[i] for i, count in per_helper.items())
@@ -109,14 +109,14 @@ def test_with_equal_costs_the_load_spreads_over_helpers():
     # given three identical helpers at the same place and three identical needs
     ix = engine.index_build(one_helper_instance(3))
     # when planned with capacity 3
-    plan = engine.plan(ix, simple_needs(3), engine.Weights(), capacity=3)
+    plan = solvers.plan(ix, simple_needs(3), engine.Weights(), capacity=3)
     # then each helper gets one task, not one helper three
     assert sorted(Counter(i for _, i in plan.assignments).values()) == [1, 1, 1]
 
 
 def test_a_helper_already_busy_this_week_is_asked_last():
     ix = engine.index_build(one_helper_instance(2, week_load=[4, 0]))
-    plan = engine.plan(ix, simple_needs(1), engine.Weights())
+    plan = solvers.plan(ix, simple_needs(1), engine.Weights())
     assert [ix.helpers.uid[i] for _, i in plan.assignments] == [2]
 
 
@@ -146,27 +146,27 @@ def test_rankings_come_cheapest_first():
 @given(seed=st.integers(0, 10_000))
 def test_ortools_highs_and_networkx_reach_the_same_optimal_cost(seed):
     ix, nd = synthetic.instance(25, 120, seed=seed)
-    model = engine.model_build(ix, nd, engine.Weights(), max_candidates=10)
-    ours = engine.plan_solve(ix, nd, model)
-    assert engine.plan_highs(ix, nd, model).cost == ours.cost
-    assert engine.plan_networkx(ix, nd, model).cost == ours.cost
+    model = solvers.model_build(ix, nd, engine.Weights(), max_candidates=10)
+    ours = solvers.plan_solve(ix, nd, model)
+    assert solvers.plan_highs(ix, nd, model).cost == ours.cost
+    assert solvers.plan_networkx(ix, nd, model).cost == ours.cost
 
 
 def test_unmet_needs_say_why():
     ix = engine.index_build(one_helper_instance(2))
     # nobody has skill 5
     nd = simple_needs(1, skills=[5])
-    assert engine.plan(ix, nd, engine.Weights()).reasons == {0: engine.NO_SKILL}
+    assert solvers.plan(ix, nd, engine.Weights()).reasons == {0: engine.NO_SKILL}
     # nobody free on Monday morning: helpers are only free on Sunday
     ix.helpers.avail[:] = engine.slot_mask([(6 * 1440 + 600, 6 * 1440 + 720)])
     nd = simple_needs(1)
     nd.window[0] = engine.slot_mask([(540, 600)])
-    assert engine.plan(ix, nd, engine.Weights()).reasons == {0: engine.NOT_FREE}
+    assert solvers.plan(ix, nd, engine.Weights()).reasons == {0: engine.NOT_FREE}
     # everyone is at capacity
     ix.helpers.avail[:] = 0
     ix.helpers.open_commitments[:] = 3
-    assert engine.plan(ix, simple_needs(1), engine.Weights()).reasons == {0: engine.AT_CAPACITY}
+    assert solvers.plan(ix, simple_needs(1), engine.Weights()).reasons == {0: engine.AT_CAPACITY}
     # nobody in the area
     far = simple_needs(1)
     far.xy[0] = (50_000.0, 0.0)
-    assert engine.plan(ix, far, engine.Weights()).reasons == {0: engine.NO_ONE_NEAR}
+    assert solvers.plan(ix, far, engine.Weights()).reasons == {0: engine.NO_ONE_NEAR}

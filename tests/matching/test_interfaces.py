@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from mutua.core.signed_links import signed_link_create
+from mutua.exchange.models import Commitment
+from mutua.exchange.services.responses import TASK_ACCEPT, TASK_DECLINE
 from mutua.matching import arrays
 from mutua.matching.models import DispatchPlan, PlanAssignment
 from mutua.people.services import api_token_create
@@ -106,3 +111,77 @@ def test_api_refuses_rankings_to_members_with_problem_json(client, cast):
     r = client.get(f"/api/v1/needs/{need.public_id}/matches", **_auth(cast.member))
     assert r.status_code == 403
     assert r["Content-Type"].startswith("application/problem+json")
+
+
+def test_dispatch_board_shows_the_top_three_helpers_for_each_need_with_reasons(client, cast):
+    # given four helpers near one unanswered need
+    for i, km in enumerate((0.4, 0.8, 1.2, 1.6)):
+        _helper(cast.community, f"Helper {i}", km=km)
+    post_need(cast.community, cast.member, lat=LAT, lon=LON, title="Shopping")
+    # when a coordinator opens the dispatch board
+    client.force_login(cast.coordinator)
+    page = client.get("/c/riverside/dispatch/").content.decode()
+    # then the three best placed are listed with reasons, the fourth is not
+    assert "Best placed to help" in page
+    for i in range(3):
+        assert f"<strong>Helper {i}</strong>" in page
+    assert "<strong>Helper 3</strong>" not in page
+    assert "km away" in page
+
+
+@pytest.mark.parametrize("needs", [1, 6])
+def test_dispatch_board_query_count_does_not_grow_with_needs(
+    client, cast, needs, django_assert_max_num_queries
+):
+    # given some helpers and 1 or 6 unanswered needs, and a warm matching cache
+    for km in (0.4, 0.8, 1.2, 1.6):
+        _helper(cast.community, f"Helper {km}", km=km)
+    for n in range(needs):
+        post_need(cast.community, cast.member, lat=LAT, lon=LON, title=f"Need {n}")
+    client.force_login(cast.coordinator)
+    assert client.get("/c/riverside/dispatch/").status_code == 200
+    # when the board is opened again, then the query count is the same bound for 1 or 6 needs
+    with django_assert_max_num_queries(22):
+        page = client.get("/c/riverside/dispatch/").content.decode()
+    assert page.count("Best placed to help") == needs
+
+
+def _answer_by_email_link(client, helper, need, action):
+    path = signed_link_create(
+        user=helper, action=action, target_id=need.public_id, ttl=dt.timedelta(days=1)
+    )
+    return client.post(path)
+
+
+def test_a_decline_from_the_email_link_replans_the_need_like_the_ask_page(client, cast):
+    # given an approved plan that asked the nearest of two helpers
+    near, nxt = _helper(cast.community, "Near", km=0.2), _helper(cast.community, "Next", km=1.0)
+    need = post_need(cast.community, cast.member, lat=LAT, lon=LON)
+    client.force_login(cast.coordinator)
+    client.post("/c/riverside/dispatch/plans/new/")
+    plan = DispatchPlan.objects.get()
+    client.post(f"/c/riverside/dispatch/plans/{plan.public_id}/review/", {"action": "approve"})
+    assert PlanAssignment.objects.get().helper == near
+    client.logout()
+    # when the helper says "not this time" through the signed link in the e-mail
+    r = _answer_by_email_link(client, near, need, TASK_DECLINE)
+    # then the plan records the decline and asks the next best helper for the same need
+    assert r.status_code == 200
+    rows = {r.helper: r.status for r in PlanAssignment.objects.filter(plan=plan, need=need)}
+    assert rows == {near: "declined", nxt: "asked"}
+
+
+def test_an_accept_from_the_email_link_is_recorded_on_the_plan(client, cast):
+    # given an approved plan that asked a helper
+    helper = _helper(cast.community)
+    need = post_need(cast.community, cast.member, lat=LAT, lon=LON)
+    client.force_login(cast.coordinator)
+    client.post("/c/riverside/dispatch/plans/new/")
+    plan = DispatchPlan.objects.get()
+    client.post(f"/c/riverside/dispatch/plans/{plan.public_id}/review/", {"action": "approve"})
+    client.logout()
+    # when they accept through the e-mail link
+    assert _answer_by_email_link(client, helper, need, TASK_ACCEPT).status_code == 200
+    # then they have a place and the plan's row says so
+    assert Commitment.objects.filter(need=need, helper=helper, status="active").exists()
+    assert PlanAssignment.objects.get().status == "accepted"

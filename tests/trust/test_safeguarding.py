@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from mutua.communities.models import Membership
-from mutua.core.errors import Conflict, PermissionDenied, ValidationFailed
+from mutua.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mutua.core.models import AuditEntry
 from mutua.exchange import selectors as exchange_selectors
 from mutua.exchange import services as exchange
+from mutua.people.services import api_token_create
 from mutua.trust import safeguarding, selectors
 from mutua.trust.models import Concern
 
@@ -91,3 +93,28 @@ def test_members_and_callers_cannot_suspend_and_coordinators_cannot_suspend_staf
     with pytest.raises(PermissionDenied):
         safeguarding.membership_suspend(actor=cast.coordinator, membership=steward, reason="x")
     assert not AuditEntry.objects.filter(action="safeguarding.suspend").exists()
+
+
+def test_a_block_hides_need_and_offer_detail_and_direct_links_both_ways(cast, client):
+    # given a need by the member, an offer by the caller, and the member blocking the caller
+    need = exchange.need_post(actor=cast.member, community=cast.community, title="Soup")
+    offer = exchange.offer_post(owner=cast.caller, community=cast.community, title="Ladder")
+    safeguarding.block_create(user=cast.member, other=cast.caller)
+    # then the selectors refuse the other's need and offer as if they did not exist
+    with pytest.raises(NotFound):
+        exchange_selectors.need_get(viewer=cast.caller, public_id=need.public_id)
+    with pytest.raises(NotFound):
+        exchange_selectors.offer_get(viewer=cast.member, public_id=offer.public_id)
+    # and the pages and the API answer 404
+    client.force_login(cast.caller)
+    page = client.get(reverse("exchange:need_detail", args=["riverside", need.public_id]))
+    assert page.status_code == 404
+    _token, secret = api_token_create(user=cast.caller, name="test")
+    api = client.get(f"/api/v1/needs/{need.public_id}", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api.status_code == 404
+    client.force_login(cast.member)
+    page = client.get(reverse("exchange:offer_detail", args=["riverside", offer.public_id]))
+    assert page.status_code == 404
+    # while the owners themselves and everyone else still see them
+    assert exchange_selectors.need_get(viewer=cast.member, public_id=need.public_id) == need
+    assert exchange_selectors.offer_get(viewer=cast.coordinator, public_id=offer.public_id) == offer

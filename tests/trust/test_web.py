@@ -96,3 +96,37 @@ def test_trust_overview_query_count_does_not_grow_with_members(
     services.trust_recompute(cast.community)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/c/riverside/trust/overview/")
+
+
+def test_a_coordinator_lifts_a_suspension_from_the_review_queue(client, cast):
+    # given a suspended member
+    from mutua.core.models import AuditEntry
+    from mutua.trust import safeguarding
+
+    m = _membership(cast.member, cast.community)
+    safeguarding.membership_suspend(
+        actor=cast.coordinator, membership=m, reason="Checking a report"
+    )
+    # when a coordinator opens the review queue, the member is listed with a button
+    client.force_login(cast.coordinator)
+    page = client.get("/c/riverside/trust/overview/").content.decode()
+    url = f"/c/riverside/trust/members/{m.public_id}/unsuspend/"
+    assert "Suspended members" in page and url in page
+    # and pressing it makes them active again, with an audit entry
+    response = client.post(url)
+    assert response.status_code == 302
+    m.refresh_from_db()
+    assert m.status == "active"
+    assert AuditEntry.objects.filter(action="safeguarding.unsuspend").count() == 1
+    assert url not in client.get("/c/riverside/trust/overview/").content.decode()
+
+
+def test_members_cannot_lift_a_suspension(client, cast):
+    from mutua.trust import safeguarding
+
+    m = _membership(cast.caller, cast.community)
+    safeguarding.membership_suspend(actor=cast.coordinator, membership=m, reason="Checking")
+    client.force_login(cast.member)
+    client.post(f"/c/riverside/trust/members/{m.public_id}/unsuspend/")
+    m.refresh_from_db()
+    assert m.status == "suspended"

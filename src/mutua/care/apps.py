@@ -14,5 +14,10 @@ class CareConfig(AppConfig):
         from mutua.notify.services import register_reply_handler
 
         register_reply_handler(care_reply_handle)
+        from mutua.care.services.circle import contacts_flag_below_trust
+        from mutua.trust.recompute import LEVEL_CHANGE_HANDLERS, register_level_change_handler
+
+        if contacts_flag_below_trust not in LEVEL_CHANGE_HANDLERS:
+            register_level_change_handler(contacts_flag_below_trust)
         if holds_final_alert not in SENSITIVE_ACCESS_RULES:
             register_sensitive_rule(holds_final_alert)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutua.care.health import HEARTBEAT, stale_after_seconds
-from mutua.care.models import Alert, AlertEvent, CarePlan, CircleContact
+from mutua.care.models import Alert, AlertEvent, CarePlan, CircleContact, OnCallShift
 from mutua.communities.models import Community
 from mutua.core.errors import NotFound
 from mutua.core.health import heartbeat_age_ok
@@ -155,3 +155,30 @@ def plan_history(*, plan: CarePlan, limit: int = 200) -> dict:
         "contacts": list(plan.contacts.select_related("member__profile")),
         "false_alarms": plan.alerts.filter(outcome="was_fine", is_drill=False).count(),
     }
+
+
+def member_by_email(*, community: Community, email: str) -> User | None:
+    """An active member of the community with this e-mail address, or None."""
+    return (
+        User.objects.filter(
+            email__iexact=email.strip(),
+            is_active=True,
+            memberships__community=community,
+            memberships__status="active",
+        )
+        .select_related("profile")
+        .first()
+    )
+
+
+def on_call_rota(
+    *, viewer: User, community: Community, now: dt.datetime | None = None
+) -> list[OnCallShift]:
+    """Current and coming on-call shifts (coordinators only)."""
+    require(viewer, "care.coordinate", community)
+    now = now or timezone.now()
+    return list(
+        OnCallShift.objects.filter(community=community, ends_at__gt=now)
+        .select_related("coordinator__profile")
+        .order_by("starts_at", "id")[:200]
+    )

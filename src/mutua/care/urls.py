@@ -2,13 +2,19 @@
 
 from django.urls import path
 
-from mutua.care import views
+from mutua.care import manage_views, views
 
 app_name = "care"
 
 urlpatterns = [
     path("care/", views.my_care, name="mine"),
+    path("c/<slug:slug>/care/plans/new/", manage_views.plan_new, name="plan_new"),
+    path("c/<slug:slug>/care/rota/", manage_views.rota, name="rota"),
     path("care/plans/<str:public_id>/", views.plan_detail, name="plan_detail"),
+    path("care/plans/<str:public_id>/edit/", manage_views.plan_edit, name="plan_edit"),
+    path("care/plans/<str:public_id>/pause/", manage_views.plan_pause, name="plan_pause"),
+    path("care/plans/<str:public_id>/resume/", manage_views.plan_resume, name="plan_resume"),
+    path("care/plans/<str:public_id>/circle/", manage_views.plan_circle, name="plan_circle"),
     path("care/plans/<str:public_id>/<str:action>/", views.plan_action, name="plan_action"),
     path("care/alerts/<str:public_id>/<str:action>/", views.alert_action, name="alert_action"),
     path("care/circle/<str:public_id>/<str:action>/", views.circle_action, name="circle_action"),

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mutua.care import selectors, services
-from mutua.communities.selectors import community_get
+from mutua.communities.selectors import community_get, community_list
 from mutua.core.errors import DomainError
+from mutua.core.permissions import can
 
 
 def _problem(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -30,6 +31,7 @@ def my_care(request: HttpRequest) -> HttpResponse:
         {
             "plans": selectors.my_plans(viewer=request.user),
             "circles": selectors.my_circles(viewer=request.user),
+            "communities": community_list(viewer=request.user, mine=True),
         },
     )
 
@@ -127,6 +129,8 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "community": plan.community,
             "alert": alert,
             "instructions": instructions,
+            "can_manage": request.user.pk == plan.person_id
+            or can(request.user, "care.coordinate", plan.community),
             **history,
         },
     )

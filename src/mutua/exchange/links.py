@@ -12,12 +12,7 @@ from django.utils.translation import gettext as _
 from mutua.core.errors import DomainError
 from mutua.core.signed_links import register_link_action
 from mutua.exchange.models import Need
-from mutua.exchange.services.responses import (
-    TASK_ACCEPT,
-    TASK_DECLINE,
-    task_accept_by_link,
-    task_decline_by_link,
-)
+from mutua.exchange.services.responses import TASK_ACCEPT, TASK_DECLINE
 
 
 def _need(link) -> Need | None:
@@ -48,10 +43,10 @@ def _act(request: HttpRequest, link, *, accept: bool) -> HttpResponse:
     try:
         if need is None:
             error = _("This need is gone.")
-        elif accept:
-            task_accept_by_link(helper=link.user, need=need)
-        else:
-            task_decline_by_link(helper=link.user, need=need)
+        else:  # if a dispatch plan asked them, as on its ask page (a decline re-plans)
+            from mutua.matching.services import task_answer_by_link
+
+            task_answer_by_link(helper=link.user, need=need, accept=accept)
     except DomainError as exc:
         error = exc.message
     return render(

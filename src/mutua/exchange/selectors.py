@@ -64,6 +64,12 @@ def _not_blocked(viewer: User, field: str) -> Q:
     return not_blocked(viewer, field)
 
 
+def _hidden_by_block(viewer: User | None, owner_id: int | None) -> bool:
+    from mutua.trust.safeguarding import is_blocked  # blocks hide detail pages and links too
+
+    return viewer is not None and viewer.pk != owner_id and is_blocked(viewer, owner_id)
+
+
 def need_list(
     *, viewer: User, community: Community, filters: NeedFilters | None = None
 ) -> QuerySet[Need]:
@@ -146,6 +152,8 @@ def need_get(*, viewer: User, public_id: str, community: Community | None = None
     if community is not None and need.community_id != community.pk:
         raise NotFound(_("There is no such need."))
     require(viewer, "community.view", need.community)
+    if _hidden_by_block(viewer, need.author_id):
+        raise NotFound(_("There is no such need."))
     need.places_taken = need.commitments.filter(status__in=PLACE_HOLDING).count()  # type: ignore[attr-defined]
     return need
 
@@ -316,6 +324,8 @@ def offer_get(*, viewer: User, public_id: str, community: Community | None = Non
     if offer is None or (community is not None and offer.community_id != community.pk):
         raise NotFound(_("There is no such offer."))
     require(viewer, "community.view", offer.community)
+    if _hidden_by_block(viewer, offer.owner_id):
+        raise NotFound(_("There is no such offer."))
     return offer
 
 

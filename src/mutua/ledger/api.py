@@ -155,6 +155,11 @@ class SummaryOut(Schema):
     could_be_asked: list[LedgerMemberOut]
 
 
+def _created(transfer) -> Any:
+    """201 with a new transfer; 200 with the original when an Idempotency-Key is retried."""
+    return Status(200 if getattr(transfer, "is_replay", False) else 201, transfer)
+
+
 def _viewer(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
@@ -212,7 +217,7 @@ def statement_list(
 
 @router.post(
     "/communities/{slug}/ledger/transfers",
-    response=responses({201: TransferOut}),
+    response=responses({200: TransferOut, 201: TransferOut}),
     summary="Send credits to a member",
 )
 def transfers_send(
@@ -227,12 +232,12 @@ def transfers_send(
         reason=payload.reason,
         idempotency_key=idempotency_key or "",
     )
-    return Status(201, transfer)
+    return _created(transfer)
 
 
 @router.post(
     "/communities/{slug}/ledger/fund/gifts",
-    response=responses({201: TransferOut}),
+    response=responses({200: TransferOut, 201: TransferOut}),
     summary="Give credits to the community fund",
 )
 def fund_gifts_create(
@@ -245,12 +250,12 @@ def fund_gifts_create(
         reason=payload.reason,
         idempotency_key=idempotency_key or "",
     )
-    return Status(201, transfer)
+    return _created(transfer)
 
 
 @router.post(
     "/communities/{slug}/ledger/records",
-    response=responses({201: TransferOut}),
+    response=responses({200: TransferOut, 201: TransferOut}),
     summary="Record help on people's behalf (coordinators)",
 )
 def records_create(
@@ -268,7 +273,7 @@ def records_create(
         reason=payload.reason,
         idempotency_key=idempotency_key or "",
     )
-    return Status(201, transfer)
+    return _created(transfer)
 
 
 @router.post(

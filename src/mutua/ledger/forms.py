@@ -87,3 +87,77 @@ class SettingsForm(forms.Form):
         label=_("When a limit would be passed"),
         choices=[("block", _("Refuse the transfer")), ("flag", _("Allow it, and flag it"))],
     )
+
+
+FUND = "fund"
+OPTIONAL_HOURS = {"required": False, "widget": forms.NumberInput(attrs={"step": "1"})}
+
+
+class _MemberForm(forms.Form):
+    """A form whose `member` (and friends) are chosen among the community's members."""
+
+    member_fields: tuple[str, ...] = ("member",)
+    with_fund = False
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—"), *list(members)]
+        if self.with_fund:
+            choices.insert(1, (FUND, _("The community fund")))
+        for name in self.member_fields:
+            self.fields[name].choices = choices  # type: ignore[attr-defined]
+
+
+class RecordForm(_MemberForm, IdempotentForm):
+    member_fields = ("payer", "payee")
+    with_fund = True
+    payer = forms.ChoiceField(label=_("Who gives credits (the person helped)"))
+    payee = forms.ChoiceField(label=_("Who receives credits (the helper)"))
+    hours = forms.DecimalField(**HOURS)  # type: ignore[arg-type]
+    reason = forms.CharField(label=_("Why you record this"), max_length=300)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("payer") and data.get("payer") == data.get("payee"):
+            self.add_error("payee", _("Please choose two different accounts."))
+        return data
+
+
+class GrantForm(_MemberForm, IdempotentForm):
+    member = forms.ChoiceField(label=_("Who receives from the fund"))
+    hours = forms.DecimalField(**HOURS)  # type: ignore[arg-type]
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+
+class ReverseForm(forms.Form):
+    transfer = forms.CharField(
+        label=_("Transfer number"),
+        max_length=40,
+        help_text=_("The number given by the API, or in the CSV export of a statement."),
+    )
+    reason = forms.CharField(label=_("Why it needs correcting"), max_length=300)
+
+
+class LimitsForm(_MemberForm):
+    member = forms.ChoiceField(label=_("Member"))
+    floor_hours = forms.IntegerField(
+        label=_("Their lowest balance, in hours (empty: the community's)"),
+        min_value=-1000,
+        max_value=0,
+        **OPTIONAL_HOURS,  # type: ignore[arg-type]
+    )
+    ceiling_hours = forms.IntegerField(
+        label=_("Their highest balance, in hours (empty: the community's)"),
+        min_value=0,
+        max_value=1000,
+        **OPTIONAL_HOURS,  # type: ignore[arg-type]
+    )
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+
+class SupportedForm(_MemberForm):
+    member = forms.ChoiceField(label=_("Member"))
+    is_supported = forms.BooleanField(
+        label=_("Receives help from the community fund for now"), required=False
+    )
+    reason = forms.CharField(label=_("Why"), max_length=300)

@@ -253,3 +253,17 @@ def settings_get(*, viewer: User, community: Community):
 def changed_settings(current, **values) -> dict:
     """Only the settings that differ, so a coordinator saving limits never toggles the ledger."""
     return {k: v for k, v in values.items() if getattr(current, k) != v}
+
+
+def coordinator_member_choices(*, viewer: User, community: Community) -> list[tuple[str, str]]:
+    """(member id, name) of every active member, for coordinators acting on someone's behalf."""
+    from mutua.communities.models import Membership
+
+    require(viewer, COORDINATE, community)
+    _require_on(community)
+    rows = (
+        Membership.objects.filter(community=community, status="active")
+        .select_related("user__profile")
+        .order_by("user__profile__display_name", "id")
+    )
+    return [(m.public_id, str(m.user)) for m in rows[:2000]]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mutua.ledger import views
+from mutua.ledger import coordinate_views, views
 
 app_name = "ledger"
 
@@ -18,4 +18,10 @@ urlpatterns = [
     path(c + "statement/", views.statement, name="statement"),
     path(c + "summary/", views.summary, name="summary"),
     path(c + "settings/", views.ledger_settings, name="settings"),
+    path(c + "coordinate/", coordinate_views.coordinate, name="coordinate"),
+    path(c + "coordinate/record/", coordinate_views.record, name="record"),
+    path(c + "coordinate/grant/", coordinate_views.grant, name="grant"),
+    path(c + "coordinate/reverse/", coordinate_views.reverse, name="reverse"),
+    path(c + "coordinate/limits/", coordinate_views.limits, name="limits"),
+    path(c + "coordinate/supported/", coordinate_views.supported, name="supported"),
 ]

@@ -22,6 +22,10 @@ class MatchingSettings(TimeStamped):
     max_rounds = models.PositiveSmallIntegerField(default=4)
     widen_minutes_urgent = models.PositiveIntegerField(default=30)
     widen_minutes = models.PositiveIntegerField(default=12 * 60)
+    # "More automatic with trust": standing arrangements run for a term; when both the person
+    # and the helper are trusted the term renews by itself, otherwise a coordinator renews it.
+    trusted_arrangements_renew = models.BooleanField(default=False)
+    arrangement_term_days = models.PositiveSmallIntegerField(default=56)
 
     class Meta:
         verbose_name_plural = "matching settings"
@@ -132,3 +136,19 @@ class Suggestion(TimeStamped):
 
     def __str__(self) -> str:
         return f"suggestion {self.need_id}->{self.helper_id}"
+
+
+class ArrangementTerm(TimeStamped):
+    """The end date of a standing arrangement in a community that uses terms (see settings)."""
+
+    arrangement = models.OneToOneField(
+        "exchange.StandingArrangement", on_delete=models.CASCADE, related_name="term"
+    )
+    ends_at = models.DateTimeField(db_index=True)
+    renewals = models.PositiveIntegerField(default=0)
+    renewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # None after an automatic renewal between trusted people
+
+    def __str__(self) -> str:
+        return f"term of arrangement {self.arrangement_id}"

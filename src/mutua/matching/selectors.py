@@ -104,6 +104,45 @@ def matching_rank(*, viewer: User, need: Need, k: int = 10) -> list[Match]:
     return rank_need(need, k=max(1, min(k, 50)))
 
 
+def matching_rank_many(
+    *, viewer: User, community: Community, needs: list[Need], k: int = 3
+) -> dict[int, list[Match]]:
+    """The k best helpers for each of a page of needs, in a bounded number of queries.
+
+    One settings read, the cached community arrays, one skills query and one users query,
+    however many needs: what the dispatch board shows beside every unanswered need.
+    """
+    require(viewer, COORDINATE, community)
+    needs = [nd for nd in needs if nd.community_id == community.pk]
+    if not needs:
+        return {}
+    ms = arrays.settings_for(community)
+    w = arrays.weights_for(ms)
+    data = arrays.community_arrays(community)
+    skills_of: dict[int, list[int]] = {nd.pk: [] for nd in needs}
+    through = Need.skills.through.objects.filter(need_id__in=list(skills_of))
+    for need_id, skill_id in through.values_list("need_id", "skill_id"):
+        skills_of[need_id].append(skill_id)
+    nd_arrays = arrays.needs_arrays(
+        data, needs, skills_of, radius_km=w.radius_km, tz=community.time_zone
+    )
+    k = max(1, min(k, 50))
+    found = {
+        nd.pk: engine.rank(data.index, nd_arrays, j, k, w, capacity=ms.capacity)
+        for j, nd in enumerate(needs)
+    }
+    uids = {c.uid for cands in found.values() for c in cands}
+    users = User.objects.select_related("profile").in_bulk(list(uids)) if uids else {}
+    return {
+        pk: [
+            Match(users[c.uid], c.cost, terms_of(c, data.skill_names))
+            for c in cands
+            if c.uid in users
+        ]
+        for pk, cands in found.items()
+    }
+
+
 def dispatch_plan_list(*, viewer: User, community: Community) -> QuerySet[DispatchPlan]:
     require(viewer, COORDINATE, community)
     return DispatchPlan.objects.filter(community=community).select_related("created_by__profile")

@@ -25,7 +25,7 @@ from mutua.core.permissions import require
 from mutua.exchange.models import OPEN_NEED_STATUSES, PLACE_HOLDING, Need
 from mutua.exchange.services import need_ask_helper, task_accept_by_link, task_decline_by_link
 from mutua.exchange.services.common import need_context
-from mutua.matching import arrays, engine
+from mutua.matching import arrays, engine, solvers
 from mutua.matching.models import DispatchPlan, Outreach, PlanAssignment, Suggestion
 from mutua.matching.notifications import SUGGESTION
 from mutua.matching.selectors import COORDINATE, explain, rank_need, terms_of
@@ -85,7 +85,7 @@ def dispatch_plan_create(
         places=places,
         tz=community.time_zone,
     )
-    result = engine.plan(data.index, nd, w, capacity=ms.capacity)
+    result = solvers.plan(data.index, nd, w, capacity=ms.capacity)
     rows = _assignment_rows(data, nd, needs, result, w)
     unmet = [
         {
@@ -225,6 +225,27 @@ def plan_assignment_answer(*, helper: User, assignment: PlanAssignment, accept: 
     row.status = "declined"
     row.save(update_fields=["status", "answered_at", "updated_at"])
     _replan_need(row.plan, row.need)
+
+
+def task_answer_by_link(*, helper: User, need: Need, accept: bool) -> None:
+    """An answer from the exchange's signed link in the "asked" message.
+
+    When an approved dispatch plan asked this helper, it goes the same way as an answer on the
+    plan's ask page (a decline re-plans the need); otherwise it is the exchange's plain answer.
+    """
+    row = (
+        PlanAssignment.objects.filter(
+            need=need, helper=helper, status="asked", plan__status="approved"
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if row is not None:
+        plan_assignment_answer(helper=helper, assignment=row, accept=accept)
+    elif accept:
+        task_accept_by_link(helper=helper, need=need)
+    else:
+        task_decline_by_link(helper=helper, need=need)
 
 
 def _replan_need(plan: DispatchPlan, need: Need) -> PlanAssignment | None:

@@ -5,9 +5,14 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from mutua.matching import services
+from mutua.matching import renewals, services
 
 
 @db_periodic_task(crontab(minute="*"))
 def matching_outreach() -> None:
     services.outreach_sweep()
+
+
+@db_periodic_task(crontab(minute="17"))
+def matching_arrangement_terms() -> None:
+    renewals.arrangement_terms_sweep()

@@ -145,3 +145,13 @@ def concern_get(*, viewer: User, community: Community, public_id: str) -> Concer
     if concern is None:
         raise NotFound(_("This concern was not found."))
     return concern
+
+
+def suspended_list(*, viewer: User, community: Community) -> QuerySet[Membership]:
+    """Coordinators reviewing concerns: who is suspended here, so they can lift it."""
+    require(viewer, "safeguarding.review", community)
+    return (
+        Membership.objects.filter(community=community, status="suspended")
+        .select_related("user__profile")
+        .order_by("updated_at")
+    )

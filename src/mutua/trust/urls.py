@@ -16,6 +16,7 @@ urlpatterns = [
     path(c + "members/<str:public_id>/vouch/", views.vouch, name="vouch"),
     path(c + "members/<str:public_id>/block/", views.block, name="block"),
     path(c + "members/<str:public_id>/suspend/", views.suspend, name="suspend"),
+    path(c + "members/<str:public_id>/unsuspend/", views.unsuspend, name="unsuspend"),
     path(c + "members/<str:public_id>/met/", views.met_in_person, name="met"),
     path(c + "vouches/<str:public_id>/revoke/", views.vouch_revoke, name="vouch_revoke"),
     path(c + "concerns/<str:public_id>/review/", views.concern_review, name="concern_review"),

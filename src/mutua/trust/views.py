@@ -114,11 +114,17 @@ def concern(request, community):
 def overview(request, community):
     data = selectors.trust_overview(viewer=request.user, community=community)
     queue = selectors.concern_queue(viewer=request.user, community=community)
+    suspended = selectors.suspended_list(viewer=request.user, community=community)
     return render(
         request,
         "trust/overview.html",
         community_context(
-            request, community, overview=data, concerns=queue, outcome_form=OutcomeForm()
+            request,
+            community,
+            overview=data,
+            concerns=queue,
+            suspended=suspended,
+            outcome_form=OutcomeForm(),
         ),
     )
 
@@ -162,6 +168,18 @@ def suspend(request, community, public_id):
             actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
         )
         messages.success(request, _("The membership is suspended."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("trust:overview", slug=community.slug)
+
+
+@require_POST
+@community_page()
+def unsuspend(request, community, public_id):
+    membership = _membership(community, public_id)
+    try:
+        safeguarding.membership_unsuspend(actor=request.user, membership=membership)
+        messages.success(request, _("The suspension is lifted."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("trust:overview", slug=community.slug)

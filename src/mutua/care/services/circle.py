@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mutua.care import notifications as kinds
 from mutua.care.models import CarePlan, CircleContact
@@ -25,9 +26,29 @@ def _next_order(plan: CarePlan) -> int:
     return 0 if top is None else top + 1
 
 
+TRUST_FLAG_REASON = gettext_lazy("a contact's trust level fell below what care circles ask for")
+
+
+def _contacts_below_trust(plan: CarePlan) -> list[int]:
+    """Accepted member contacts whose trust level no longer passes the care-circle gate."""
+    from mutua.trust.services import trust_gate_refusal
+
+    members = CircleContact.objects.filter(
+        plan=plan, kind="member", status="accepted"
+    ).select_related("member")
+    return [
+        c.pk
+        for c in members
+        if c.member is not None and trust_gate_refusal(c.member, plan.community, "care_circle")
+    ]
+
+
 def plan_flag_refresh(plan: CarePlan, *, now: dt.datetime, reason: str = "") -> None:
     """Flag while any contact is broken (coordinators are told by the sweep until mended)."""
     broken = CircleContact.objects.filter(plan=plan, status__in=BROKEN).exists()
+    if not broken:
+        below = _contacts_below_trust(plan)
+        broken, reason = bool(below), (str(TRUST_FLAG_REASON) if below else "")
     if broken and not plan.is_flagged:
         plan.is_flagged, plan.flag_remind_at = True, now
         plan.flag_reason = reason[:300]
@@ -94,6 +115,9 @@ def circle_accept(
         raise Conflict(_("This invitation has already been answered."))
     if not is_active_member(member, contact.plan.community):
         raise PermissionDenied(_("You are not a member of this community."))
+    from mutua.trust.services import trust_gate_require  # a trust level gates care circles
+
+    trust_gate_require(member, contact.plan.community, "care_circle")
     contact.status, contact.responded_at = "accepted", now
     contact.consent_recorded_at = now
     contact.save()
@@ -192,3 +216,28 @@ def contact_mark_ineligible(contact: CircleContact, *, plan: CarePlan, now: dt.d
     contact.status, contact.responded_at = "ineligible", now
     contact.save(update_fields=["status", "responded_at", "updated_at"])
     plan_flag_refresh(plan, now=now, reason=_("a contact is no longer a member"))
+
+
+def contacts_flag_below_trust(membership, old_level: str, new_level: str) -> None:
+    """Trust calls this after a recompute: a contact who fell below the care-circle gate stays in
+    the circle (never removed silently) and the plan is flagged for coordinators to look at."""
+    from mutua.trust.engine import LEVEL_RANK
+    from mutua.trust.services import GATES, gates_active
+
+    if LEVEL_RANK[new_level] >= LEVEL_RANK[GATES["care_circle"]]:
+        return  # no query for the many members whose level still passes (a flag comes down
+        # at the sweep's next reminder about it, which re-checks the circle first)
+    if not gates_active(membership.community):
+        return
+    now = now_or(None)
+    reason = str(TRUST_FLAG_REASON)
+    plans = CarePlan.objects.filter(
+        community_id=membership.community_id,
+        status__in=("active", "paused"),
+        contacts__member_id=membership.user_id,
+        contacts__status="accepted",
+    ).distinct()
+    for plan in plans:
+        plan.is_flagged, plan.flag_reason = True, reason[:300]
+        plan.flag_remind_at = plan.flag_remind_at or now
+        plan.save(update_fields=["is_flagged", "flag_remind_at", "flag_reason", "updated_at"])

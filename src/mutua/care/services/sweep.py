@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from mutua.care import notifications as kinds
 from mutua.care.health import HEARTBEAT
-from mutua.care.models import CarePlan
+from mutua.care.models import CarePlan, CareSettings
+from mutua.care.services.circle import plan_flag_refresh
 from mutua.care.services.common import context, coordinators
 from mutua.care.services.ladder import plan_advance
 from mutua.core.health import heartbeat_record
@@ -40,7 +41,18 @@ def _claim(now: dt.datetime, batch: int, skip: set[int]) -> list[CarePlan]:
     qs = CarePlan.objects.filter(next_due_at__lte=now).exclude(pk__in=skip).order_by("next_due_at")
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return list(qs.select_related("community", "person__profile", "current_alert")[:batch])
+    plans = list(qs.select_related("community", "person__profile", "current_alert")[:batch])
+    # One query per batch for the communities' drill switch, instead of one per plan.
+    if not plans:
+        return plans
+    drilling = set(
+        CareSettings.objects.filter(
+            community_id__in={p.community_id for p in plans}, is_drill=True
+        ).values_list("community_id", flat=True)
+    )
+    for plan in plans:
+        plan.__dict__["_care_drill"] = plan.is_drill or plan.community_id in drilling
+    return plans
 
 
 def _flag_reminders(now: dt.datetime, batch: int) -> int:
@@ -50,6 +62,9 @@ def _flag_reminders(now: dt.datetime, batch: int) -> int:
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         for plan in qs.select_related("community", "person__profile")[:batch]:
+            plan_flag_refresh(plan, now=now)  # mended meanwhile, or trust came back
+            if not plan.is_flagged:
+                continue
             for user in coordinators(plan.community):
                 kinds.notify(
                     user,

@@ -71,6 +71,14 @@ ACTION_WORDS = {
     "skill.create": _("added a skill"),
     "role.create": _("created a custom role"),
     "sensitive.read": _("looked at private details"),
+    "ledger.settings": _("changed the time-credit settings"),
+    "ledger.record": _("recorded help on someone's behalf"),
+    "ledger.fund_grant": _("gave credits from the community fund"),
+    "ledger.reverse": _("corrected a transfer"),
+    "ledger.limits": _("set a member's own credit limits"),
+    "ledger.supported": _("changed a member's support from the community fund"),
+    "ledger.exchange_unrecorded": _("could not record an exchange: the fund is at its limit"),
+    "ledger.reversal_pending": _("left a correction for a coordinator: a limit was reached"),
 }
 
 

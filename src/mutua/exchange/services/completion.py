@@ -173,6 +173,12 @@ def auto_confirm(commitment: Commitment, now: dt.datetime) -> bool:
     commitment, need = _lock(commitment)
     if commitment.status != "done_pending" or commitment.auto_confirm_at > now:
         return False
+    from mutua.trust.services import trust_gate_refusal  # trust gates automatic confirmation
+
+    if trust_gate_refusal(commitment.helper, need.community, "auto_confirm"):
+        commitment.auto_confirm_at = None  # left for the people involved to confirm
+        commitment.save(update_fields=["auto_confirm_at", "updated_at"])
+        return False
     _confirm(commitment, need, auto=True)
     return True
 

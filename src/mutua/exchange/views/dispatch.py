@@ -14,6 +14,7 @@ from mutua.core.errors import DomainError, PermissionDenied
 from mutua.exchange import selectors, services
 from mutua.exchange.forms import BulkForm, NeedFilterForm
 from mutua.exchange.views.common import areas_and_skills, ctx
+from mutua.matching.selectors import matching_rank_many
 
 
 def _age_class(days: int) -> str:
@@ -39,7 +40,9 @@ def dispatch_board(request, community):
     page = paginate(request, needs)
     pool = selectors.helper_pool(viewer=request.user, community=community)
     now = timezone.now()
+    top = matching_rank_many(viewer=request.user, community=community, needs=list(page), k=3)
     for need in page:
+        need.top_matches = top.get(need.pk, [])
         need.days_open = (now - need.created_at).days
         need.age_class = _age_class(need.days_open)
         need.helper_choices = selectors.helpers_for(pool, need)

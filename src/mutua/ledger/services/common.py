@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from mutua.communities.models import Community, Membership, MembershipStatus
 from mutua.core.errors import Conflict, ValidationFailed
 from mutua.ledger import engine
-from mutua.ledger.models import Account, Entry, LedgerSettings, Transfer
+from mutua.ledger.models import Account, LedgerSettings, Transfer
 from mutua.people.models import User
 
 USE, COORDINATE, CONFIGURE = "ledger.use", "ledger.coordinate", "ledger.configure"
@@ -89,14 +89,16 @@ def account_for(community: Community, user: User) -> Account:
 
 def accounts_for(community: Community, users: list[User]) -> dict[int, Account]:
     """The members' accounts, locked for this transaction (one query), opened if missing."""
-    wanted = {u.pk for u in users}
-    found = {
-        a.user_id: a
-        for a in Account.objects.select_for_update()
-        .filter(community=community, user_id__in=wanted)
-        .order_by("pk")
-    }
-    for user_id in wanted - set(found):
+    wanted = sorted({u.pk for u in users})
+    # Raw SQL: this runs once per transfer and the ORM's query compilation cost more than it.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    marks = ", ".join(["%s"] * len(wanted))
+    sql = (
+        f"SELECT * FROM ledger_account WHERE community_id = %s AND user_id IN ({marks})"  # noqa: S608 (placeholders only)
+        f" ORDER BY id{lock}"
+    )
+    found = {a.user_id: a for a in Account.objects.raw(sql, [community.pk, *wanted])}
+    for user_id in set(wanted) - set(found):
         found[user_id] = account_for(community, User(pk=user_id))
     return found
 
@@ -190,47 +192,105 @@ def post(
             a.pk: a
             for a in Account.objects.select_for_update().filter(pk__in=merged).order_by("pk")
         }
-    if idempotency_key and created_by is not None:
-        earlier = Transfer.objects.filter(
-            created_by=created_by, idempotency_key=idempotency_key
-        ).first()
-        if earlier is not None:
-            return earlier
+    key = idempotency_key if created_by is not None else ""
     if source is not None:
         earlier = Transfer.objects.filter(source=source).first()
         if earlier is not None:
-            return earlier
+            return _replayed(earlier)
     balances = {pk: a.balance for pk, a in held.items()}
     limits = {pk: limits_of(a, ledger) for pk, a in held.items()}
     if not ceiling_applies:
         limits = {pk: engine.Limits(lim.floor, None) for pk, lim in limits.items()}
     found = engine.breaches(balances, merged, limits)
     if found and ledger.breach_mode == engine.BLOCK:
+        # A retry of a transfer that went through is answered with it, whatever the limits now.
+        earlier = _earlier(created_by, key)
+        if earlier is not None:
+            return _replayed(earlier)
         first = found[0]
         raise _refusal(first, held[first.key], actor=created_by)
-    transfer = Transfer.objects.create(
+    transfer = Transfer(
         community=community,
         kind=kind,
         reason=reason[:300],
         created_by=created_by,
         reverses=reverses,
         source=source,
-        idempotency_key=idempotency_key if created_by is not None else "",
+        idempotency_key=key,
         is_flagged=bool(found),
         created_at=at or timezone.now(),
     )
-    Entry.objects.bulk_create(
-        [
-            Entry(transfer=transfer, account_id=pk, amount=amount, created_at=transfer.created_at)
-            for pk, amount in merged.items()
-        ]
-    )
-    # Plain SQL: the ORM's expression machinery costs more than the write itself.
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE ledger_account SET balance = balance + %s WHERE id = %s",
-            [(amount, pk) for pk, amount in merged.items()],
-        )
+    if not _insert(transfer):
+        # The idempotency constraint refused a second transfer with this key: a retry.
+        earlier = _earlier(created_by, key)
+        if earlier is None:
+            raise Conflict(_("This transfer could not be saved. Please try again."))
+        return _replayed(earlier)
+    _write_entries(transfer, merged)
     for pk, amount in merged.items():
         held[pk].balance += amount
     return transfer
+
+
+def _earlier(created_by: User | None, key: str) -> Transfer | None:
+    if not key or created_by is None:
+        return None
+    return Transfer.objects.filter(created_by=created_by, idempotency_key=key).first()
+
+
+def _replayed(transfer: Transfer) -> Transfer:
+    """Mark a transfer returned for a retry, so interfaces answer 200 rather than 201."""
+    transfer.is_replay = True  # type: ignore[attr-defined]
+    return transfer
+
+
+def _insert(transfer: Transfer) -> bool:
+    """INSERT the transfer; False when a unique constraint (the idempotency key) refuses it.
+
+    One statement instead of a SELECT for the key and an INSERT: the constraint is the check.
+    Plain SQL, because the ORM's save machinery cost more than the write itself.
+    """
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_transfer (public_id, community_id, kind, reason, created_by_id, "
+            "reverses_id, source, idempotency_key, is_flagged, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+            [
+                transfer.public_id,
+                transfer.community_id,
+                transfer.kind,
+                transfer.reason,
+                transfer.created_by_id,
+                transfer.reverses_id,
+                transfer.source,
+                transfer.idempotency_key,
+                transfer.is_flagged,
+                ops.adapt_datetimefield_value(transfer.created_at),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    transfer.pk = row[0]
+    transfer._state.adding = False
+    transfer._state.db = connection.alias
+    return True
+
+
+def _write_entries(transfer: Transfer, merged: dict) -> None:
+    """The balanced entries in one INSERT and the cached balances in one UPDATE."""
+    at = connection.ops.adapt_datetimefield_value(transfer.created_at)
+    items = sorted(merged.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_entry (transfer_id, account_id, amount, created_at) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s, %s, %s)"] * len(items)),
+            [v for pk, amount in items for v in (transfer.pk, pk, amount, at)],
+        )
+        cases = " ".join(["WHEN %s THEN %s"] * len(items))
+        cursor.execute(
+            f"UPDATE ledger_account SET balance = balance + CASE id {cases} END "  # noqa: S608
+            f"WHERE id IN ({', '.join(['%s'] * len(items))})",
+            [v for pk, amount in items for v in (pk, amount)] + [pk for pk, _a in items],
+        )

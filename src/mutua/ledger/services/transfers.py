@@ -100,6 +100,8 @@ def fund_grant(
         reason=reason,
         idempotency_key=idempotency_key,
     )
+    if getattr(transfer, "is_replay", False):
+        return transfer
     audit_record(
         actor=actor,
         action="ledger.fund_grant",
@@ -148,6 +150,8 @@ def transfer_record(
         reason=reason,
         idempotency_key=idempotency_key,
     )
+    if getattr(transfer, "is_replay", False):  # a retry: recorded and logged the first time
+        return transfer
     audit_record(
         actor=actor,
         action="ledger.record",

@@ -1,0 +1,232 @@
+"""Care pages for setting things up: a plan, its schedule, a pause, the circle, the rota.
+
+Plain forms (no JavaScript). Each page parses its form, calls one service, and shows the
+service's refusals next to the fields they concern; nothing is written on a refusal.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mutua.care import selectors, services
+from mutua.care.forms import (
+    InviteMemberForm,
+    OutsideContactForm,
+    PauseForm,
+    PlanCreateForm,
+    ScheduleForm,
+    ShiftForm,
+)
+from mutua.care.models import CarePlan
+from mutua.communities.selectors import community_get
+from mutua.core.errors import DomainError
+
+# Service field names that a page shows under a differently named input.
+FIELD_ALIASES = {"person": "person_email", "member": "email", "coordinator": "coordinator_email"}
+
+
+def _problem(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return render(request, "care/problem.html", {"message": exc.message}, status=exc.status)
+
+
+def _refused(
+    request: HttpRequest, exc: DomainError, form: forms.Form, template: str, ctx: dict
+) -> HttpResponse:
+    """Field errors go back on the form (400); other refusals get the problem page."""
+    if not exc.field_errors:
+        return _problem(request, exc)
+    for name, errors in exc.field_errors.items():
+        name = FIELD_ALIASES.get(name, name)
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+    return render(request, template, {**ctx, "form": form}, status=400)
+
+
+def _invalid(request: HttpRequest, template: str, ctx: dict) -> HttpResponse:
+    return render(request, template, ctx, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_new(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        community = community_get(slug=slug)
+    except DomainError as exc:
+        return _problem(request, exc)
+    template, ctx = "care/plan_form.html", {"community": community, "creating": True}
+    form = PlanCreateForm(request.POST or None, initial={"grace_minutes": 30})
+    if request.method == "GET" or not form.is_valid():
+        return render(
+            request, template, {**ctx, "form": form}, status=200 if not form.errors else 400
+        )
+    data = form.cleaned_data
+    person = request.user
+    if data["person_email"]:
+        person = selectors.member_by_email(community=community, email=data["person_email"])
+        if person is None:
+            form.add_error("person_email", _("No member of this community has this address."))
+            return _invalid(request, template, {**ctx, "form": form})
+    try:
+        plan = services.care_plan_create(
+            actor=request.user,
+            community=community,
+            person=person,
+            times=data["times"],
+            rrule=data["rrule"],
+            channels=data["channels"],
+            grace_minutes=data["grace_minutes"],
+            reminder_leads=data["reminder_leads"],
+            consent_note=data["consent_note"],
+        )
+    except DomainError as exc:
+        return _refused(request, exc, form, template, ctx)
+    messages.success(request, _("The check-in plan is set up."))
+    return redirect("care:plan_detail", plan.public_id)
+
+
+def _schedule_initial(plan: CarePlan) -> dict:
+    return {
+        "times": ", ".join(plan.times),
+        "rrule": plan.rrule,
+        "channels": plan.channels,
+        "grace_minutes": plan.grace_minutes,
+        "reminder_leads": ", ".join(str(m) for m in plan.reminder_leads),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        plan = selectors.plan_get(viewer=request.user, public_id=public_id)
+    except DomainError as exc:
+        return _problem(request, exc)
+    template, ctx = "care/plan_form.html", {"community": plan.community, "plan": plan}
+    form = ScheduleForm(request.POST or None, initial=_schedule_initial(plan))
+    if request.method == "GET" or not form.is_valid():
+        return render(
+            request, template, {**ctx, "form": form}, status=200 if not form.errors else 400
+        )
+    try:
+        services.care_plan_update(actor=request.user, plan=plan, **form.cleaned_data)
+    except DomainError as exc:
+        return _refused(request, exc, form, template, ctx)
+    messages.success(request, _("The plan is changed."))
+    return redirect("care:plan_detail", plan.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_pause(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        plan = selectors.plan_get(viewer=request.user, public_id=public_id)
+    except DomainError as exc:
+        return _problem(request, exc)
+    template, ctx = "care/plan_pause.html", {"community": plan.community, "plan": plan}
+    form = PauseForm(request.POST or None)
+    if request.method == "GET" or not form.is_valid():
+        return render(
+            request, template, {**ctx, "form": form}, status=200 if not form.errors else 400
+        )
+    try:
+        services.care_plan_pause(
+            actor=request.user, plan=plan, until=form.until_moment(plan.community.time_zone)
+        )
+    except DomainError as exc:
+        return _refused(request, exc, form, template, ctx)
+    messages.success(request, _("Check-ins are paused."))
+    return redirect("care:plan_detail", plan.public_id)
+
+
+@login_required
+@require_POST
+def plan_resume(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        plan = selectors.plan_get(viewer=request.user, public_id=public_id)
+        services.care_plan_resume(actor=request.user, plan=plan)
+    except DomainError as exc:
+        return _problem(request, exc)
+    messages.success(request, _("Check-ins have started again."))
+    return redirect("care:plan_detail", plan.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_circle(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        plan = selectors.plan_get(viewer=request.user, public_id=public_id)
+    except DomainError as exc:
+        return _problem(request, exc)
+    which = request.POST.get("form", "")
+    invite = InviteMemberForm(request.POST if which == "member" else None, prefix="member")
+    outside = OutsideContactForm(request.POST if which == "outside" else None, prefix="outside")
+    template = "care/plan_circle.html"
+    ctx = {
+        "community": plan.community,
+        "plan": plan,
+        "contacts": selectors.plan_history(plan=plan)["contacts"],
+        "invite": invite,
+        "outside": outside,
+    }
+    if request.method == "GET":
+        return render(request, template, ctx)
+    form: forms.Form = invite if which == "member" else outside
+    if which not in ("member", "outside") or not form.is_valid():
+        return _invalid(request, template, ctx)
+    try:
+        if which == "member":
+            member = selectors.member_by_email(
+                community=plan.community, email=invite.cleaned_data["email"]
+            )
+            if member is None:
+                invite.add_error("email", _("No member of this community has this address."))
+                return _invalid(request, template, ctx)
+            services.circle_invite(actor=request.user, plan=plan, member=member)
+            messages.success(request, _("Invitation sent. They are relied on once they accept."))
+        else:
+            services.circle_add_outside(actor=request.user, plan=plan, **outside.cleaned_data)
+            messages.success(request, _("The contact is added to the circle."))
+    except DomainError as exc:
+        return _refused(request, exc, form, template, ctx)
+    return redirect("care:plan_circle", plan.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rota(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        community = community_get(slug=slug)
+        shifts = selectors.on_call_rota(viewer=request.user, community=community)
+    except DomainError as exc:
+        return _problem(request, exc)
+    template = "care/rota.html"
+    form = ShiftForm(request.POST or None)
+    ctx = {"community": community, "shifts": shifts, "form": form}
+    if request.method == "GET":
+        return render(request, template, ctx)
+    if not form.is_valid():
+        return _invalid(request, template, ctx)
+    coordinator = selectors.member_by_email(
+        community=community, email=form.cleaned_data["coordinator_email"]
+    )
+    if coordinator is None:
+        form.add_error("coordinator_email", _("No member of this community has this address."))
+        return _invalid(request, template, ctx)
+    try:
+        services.on_call_shift_add(
+            actor=request.user,
+            community=community,
+            coordinator=coordinator,
+            starts_at=form.local("starts_at", community.time_zone),
+            ends_at=form.local("ends_at", community.time_zone),
+        )
+    except DomainError as exc:
+        return _refused(request, exc, form, template, ctx)
+    messages.success(request, _("The shift is on the rota."))
+    return redirect("care:rota", community.slug)

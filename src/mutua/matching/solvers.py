@@ -1,0 +1,213 @@
+"""Dispatch plans: a min-cost flow over the engine's filters and costs. No Django.
+
+`model_build` turns needs and helpers into a flow network as arrays (source → needs → helpers
+→ sink, with each helper's convex load as parallel unit arcs of rising cost, and a penalty arc
+per need for places that cannot be filled). `plan_solve` solves it with OR-Tools'
+SimpleMinCostFlow; `plan_highs` (scipy's HiGHS, as a linear programme) and `plan_networkx`
+(network simplex) solve the same model for the benchmark and the same-cost test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mutua.matching.engine import (
+    SCALE,
+    Index,
+    Needs,
+    Weights,
+    capacity_left,
+    cost_rows,
+    hard_filter_rows,
+    load_marginal,
+    unmet_reason,
+)
+
+
+@dataclass
+class Model:
+    """The flow network, as arrays: nodes 0 = source, 1..m needs, then helpers, last = sink."""
+
+    tails: np.ndarray
+    heads: np.ndarray
+    caps: np.ndarray
+    costs: np.ndarray  # int64, scaled
+    supplies: np.ndarray
+    pair_need: np.ndarray  # per need→helper arc (the first len(pair_need) arcs after sources)
+    pair_helper: np.ndarray
+    pair_start: int
+    n_needs: int
+    helpers_used: np.ndarray  # helper index per helper node
+
+
+@dataclass
+class Plan:
+    assignments: list[tuple[int, int]]  # (need index, helper index)
+    unmet: dict[int, int]  # need index → places not filled
+    reasons: dict[int, str]
+    cost: int  # total scaled cost, penalties included
+    model: Model | None = None
+
+
+def _candidate_blocks(ix: Index, needs: Needs, probe: int, capacity: int, block: int = 2000):
+    """(needs, (r, K) candidate helpers, mask) in blocks: the nearest `probe` helpers within
+    each need's radius from one vectorised k-d tree query; needs without a position get all."""
+    m, n_loc = len(needs), len(ix.located)
+    located = ~np.isnan(needs.xy).any(axis=1)
+    k = max(1, min(probe, n_loc))
+    for start in range(0, m, block):
+        js = np.flatnonzero(located[start : start + block]) + start
+        if not len(js) or not n_loc:
+            continue
+        _d, pos = ix.tree.query(needs.xy[js], k=k, distance_upper_bound=needs.radius_m[js].max())
+        pos = pos.reshape(len(js), k)
+        inside = pos < n_loc
+        cand = ix.located[np.where(inside, pos, 0)]
+        ok = inside & hard_filter_rows(ix, needs, js, cand, capacity)
+        d = ix.helpers.xy[cand] - needs.xy[js][:, None, :]
+        ok &= np.hypot(d[..., 0], d[..., 1]) <= needs.radius_m[js][:, None]
+        yield js, cand, ok
+    for j in np.flatnonzero(~located):
+        cand = np.arange(len(ix.helpers))[None, :]
+        yield np.array([j]), cand, hard_filter_rows(ix, needs, np.array([j]), cand, capacity)
+
+
+def model_build(
+    ix: Index, needs: Needs, w: Weights, *, max_candidates: int = 50, capacity: int = 3
+) -> Model:
+    h = ix.helpers
+    m = len(needs)
+    pn, ph, pc = [], [], []
+    for js, cand, ok in _candidate_blocks(ix, needs, max_candidates * 4, capacity):
+        cost, _ = cost_rows(ix, needs, js, cand, w)
+        cost = np.where(ok, cost, np.inf)
+        if cost.shape[1] > max_candidates:
+            keep = np.argpartition(cost, max_candidates - 1, axis=1)[:, :max_candidates]
+            cand = np.take_along_axis(cand, keep, axis=1)
+            cost = np.take_along_axis(cost, keep, axis=1)
+        finite = np.isfinite(cost)
+        pn.append(np.broadcast_to(js[:, None], cand.shape)[finite])
+        ph.append(cand[finite])
+        pc.append(cost[finite])
+    pair_need = np.concatenate(pn) if pn else np.zeros(0, np.int64)
+    pair_helper = np.concatenate(ph) if ph else np.zeros(0, np.int64)
+    pair_cost = np.round(np.concatenate(pc) * SCALE).astype(np.int64) if pc else np.zeros(0, int)
+    used, helper_pos = np.unique(pair_helper, return_inverse=True)
+    n_used = len(used)
+    sink = 1 + m + n_used
+    left = capacity_left(h, capacity, used)
+    # Convex load: k parallel unit arcs per helper, the k-th costing the k-th marginal load.
+    load_tails, load_costs = [], []
+    for k in range(capacity):
+        has = np.flatnonzero(left > k)
+        load_tails.append(1 + m + has)
+        load_costs.append(np.round(load_marginal(h.week_load[used[has]], k, w) * SCALE))
+    lt = np.concatenate(load_tails).astype(np.int64)
+    lc = np.concatenate(load_costs).astype(np.int64)
+    places = needs.places.astype(np.int64)
+    biggest = (int(pair_cost.max()) if len(pair_cost) else 0) + (int(lc.max()) if len(lc) else 0)
+    penalty = 2 * biggest + 1000 * SCALE
+    need_nodes = 1 + np.arange(m, dtype=np.int64)
+    tails = np.concatenate([np.zeros(m, np.int64), 1 + pair_need, lt, need_nodes])
+    heads = np.concatenate(
+        [need_nodes, 1 + m + helper_pos, np.full(len(lt), sink), np.full(m, sink)]
+    ).astype(np.int64)
+    caps = np.concatenate([places, np.ones(len(pair_need) + len(lt), np.int64), places]).astype(
+        np.int64
+    )
+    costs = np.concatenate(
+        [np.zeros(m, np.int64), pair_cost, lc, np.full(m, penalty, np.int64)]
+    ).astype(np.int64)
+    supplies = np.zeros(sink + 1, np.int64)
+    supplies[0], supplies[sink] = places.sum(), -places.sum()
+    return Model(
+        tails, heads, caps, costs, supplies, pair_need, pair_helper, m, m, used.astype(np.int64)
+    )
+
+
+def _plan_from_flow(ix: Index, needs: Needs, model: Model, flow: np.ndarray, capacity: int) -> Plan:
+    m = model.n_needs
+    start, stop = model.pair_start, model.pair_start + len(model.pair_need)
+    chosen = np.flatnonzero(np.round(flow[start:stop]) > 0)
+    assignments = [(int(model.pair_need[a]), int(model.pair_helper[a])) for a in chosen]
+    penalty_flow = np.round(flow[-m:]).astype(np.int64) if m else np.zeros(0, np.int64)
+    unmet = {int(j): int(penalty_flow[j]) for j in np.flatnonzero(penalty_flow)}
+    reasons = {j: unmet_reason(ix, needs, j, capacity) for j in unmet}
+    cost = int(np.round(np.dot(np.round(flow).astype(np.int64), model.costs)))
+    return Plan(assignments, unmet, reasons, cost, model)
+
+
+def plan(
+    ix: Index, needs: Needs, w: Weights, *, max_candidates: int = 50, capacity: int = 3
+) -> Plan:
+    """Min-cost flow with OR-Tools' SimpleMinCostFlow (array API)."""
+    model = model_build(ix, needs, w, max_candidates=max_candidates, capacity=capacity)
+    return plan_solve(ix, needs, model, capacity)
+
+
+def plan_solve(ix: Index, needs: Needs, model: Model, capacity: int = 3) -> Plan:
+    from ortools.graph.python import min_cost_flow
+
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
+        model.tails, model.heads, model.caps, model.costs
+    )
+    smcf.set_nodes_supplies(np.arange(len(model.supplies)), model.supplies)
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:
+        raise RuntimeError(f"min cost flow failed: {status}")
+    flow = smcf.flows(arcs)
+    return _plan_from_flow(ix, needs, model, flow, capacity)
+
+
+def plan_highs(ix: Index, needs: Needs, model: Model, capacity: int = 3) -> Plan:
+    """The same model as a linear programme for scipy's HiGHS (exact: the matrix is TU)."""
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_array
+
+    n_arcs, n_nodes = len(model.tails), len(model.supplies)
+    rows = np.concatenate([model.tails, model.heads])
+    cols = np.concatenate([np.arange(n_arcs), np.arange(n_arcs)])
+    vals = np.concatenate([np.ones(n_arcs), -np.ones(n_arcs)])
+    a_eq = csr_array((vals, (rows, cols)), shape=(n_nodes, n_arcs))
+    res = linprog(
+        model.costs.astype(float),
+        A_eq=a_eq,
+        b_eq=model.supplies.astype(float),
+        bounds=np.stack([np.zeros(n_arcs), model.caps.astype(float)], axis=1),
+        method="highs",
+    )
+    if res.status != 0:
+        raise RuntimeError(res.message)
+    return _plan_from_flow(ix, needs, model, res.x, capacity)
+
+
+def plan_networkx(ix: Index, needs: Needs, model: Model, capacity: int = 3) -> Plan:
+    """networkx's network_simplex. A DiGraph merges parallel arcs, so each helper's k-th load
+    arc goes through its own node (helper, k) and need→helper pairs are already unique."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for node, supply in enumerate(model.supplies):
+        g.add_node(int(node), demand=-int(supply))
+    n_arcs = len(model.tails)
+    seen: dict[int, int] = {}
+    edge_of: list[tuple[int, object]] = []
+    for a in range(n_arcs):
+        t, hd = int(model.tails[a]), int(model.heads[a])
+        cap, cost = int(model.caps[a]), int(model.costs[a])
+        n = seen.get(t * 10_000_000 + hd, 0)
+        seen[t * 10_000_000 + hd] = n + 1
+        if n == 0:
+            g.add_edge(t, hd, capacity=cap, weight=cost)
+            edge_of.append((t, hd))
+        else:
+            mid = ("mid", a)
+            g.add_edge(t, mid, capacity=cap, weight=cost)
+            g.add_edge(mid, hd, capacity=cap, weight=0)
+            edge_of.append((t, mid))
+    _, flows = nx.network_simplex(g)
+    flow = np.array([flows[t][hd] for t, hd in edge_of], dtype=np.int64)
+    return _plan_from_flow(ix, needs, model, flow, capacity)

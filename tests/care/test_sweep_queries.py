@@ -1,0 +1,59 @@
+"""The sweep's database work grows with the due plans only, by a fixed number of queries each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from mutua.care import services
+from mutua.care.models import CareSettings
+from tests.care.helpers import START
+from tests.factories import add_member, make_user
+
+# Per due reminder: a signed link, the notify dedupe check, the member's preferences, the
+# notification and outbox rows, the step's log row and the plan row. Savepoints are not
+# counted (each plan and each notification has one, so one failure spoils nothing else).
+# The community's drill switch is read once per batch, not once per plan (it was 8).
+QUERIES_PER_DUE_REMINDER = 7
+
+
+def _plans(cast, first: int, n: int, time: str) -> list:
+    plans = []
+    for i in range(first, first + n):
+        person = make_user(f"Pat{i} Person", f"pat{i}@example.org")
+        add_member(cast.community, person)
+        plans.append(
+            services.care_plan_create(
+                actor=person, community=cast.community, person=person, times=[time]
+            )
+        )
+    return plans
+
+
+def _sweep_queries(now: dt.datetime) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        report = services.care_sweep(now=now)
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    return report.plans, len(statements)
+
+
+@pytest.mark.parametrize("drill", [False, True])
+def test_each_due_plan_costs_a_fixed_number_of_queries(cast, drill):
+    # given a community (in drill mode or not) where 3, and later 6 other plans have a reminder due
+    CareSettings.objects.create(community=cast.community, is_drill=drill)
+    with time_machine.travel(START, tick=False) as clock:
+        first = _plans(cast, 0, 3, "09:00")
+        small = _sweep_queries(START + dt.timedelta(minutes=30))
+        for plan in first:  # they answer, so only the next six are due at 11:30
+            services.care_checkin(actor=plan.person, plan=plan, how="web")
+        _plans(cast, 3, 6, "12:00")
+        clock.move_to(START + dt.timedelta(hours=3, minutes=30), tick=False)
+        large = _sweep_queries(START + dt.timedelta(hours=3, minutes=30))
+    # then the extra cost is the same per plan, whatever the number of plans
+    assert small[0] == 3 and large[0] == 6
+    per_plan = (large[1] - small[1]) / (large[0] - small[0])
+    assert per_plan == QUERIES_PER_DUE_REMINDER
