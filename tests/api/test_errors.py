@@ -25,7 +25,8 @@ def test_text_with_nul_is_refused(cast):
 
 def test_huge_numbers_are_refused_before_the_database(cast):
     client = ApiClient(cast.member)
-    assert_problem(client.put("/me/skills", {"skills": [2**70]}), 422, field="skills.0")
+    huge = {"days": 2**70}
+    assert_problem(client.post("/communities/riverside/invitations", huge), 422, field="days")
     assert_problem(client.get("/communities", limit=10**30), 422, field="limit")
 
 

@@ -32,16 +32,18 @@ def test_profile_time_with_offset_is_refused(cast):
 
 
 def test_skills_are_replaced(cast):
-    cooking = Skill.objects.create(slug="kite-mending", name="Kite mending")
-    local = Skill.objects.create(community=cast.community, slug="ferry", name="Ferry rides")
-    response = ApiClient(cast.member).put("/me/skills", {"skills": [cooking.id, local.id]})
+    Skill.objects.create(slug="kite-mending", name="Kite mending")
+    Skill.objects.create(community=cast.community, slug="ferry", name="Ferry rides")
+    refs = [{"slug": "kite-mending"}, {"slug": "ferry", "community": "riverside"}]
+    response = ApiClient(cast.member).put("/me/skills", {"skills": refs})
     assert response.status_code == 200
     assert {s["slug"] for s in response.json()} == {"kite-mending", "ferry"}
 
 
 def test_skill_of_a_community_i_am_not_in_is_refused(cast):
-    local = Skill.objects.create(community=cast.community, slug="ferry", name="Ferry rides")
-    response = ApiClient(cast.outsider).put("/me/skills", {"skills": [local.id]})
+    Skill.objects.create(community=cast.community, slug="ferry", name="Ferry rides")
+    refs = [{"slug": "ferry", "community": "riverside"}]
+    response = ApiClient(cast.outsider).put("/me/skills", {"skills": refs})
     assert_problem(response, 422, field="skills")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.forms.models import model_to_dict
 
-from mutua.communities.models import JoinApplication, Membership
+from mutua.communities.models import CustomRole, JoinApplication, Membership
 from mutua.communities.selectors import application_list
 from mutua.communities.services import application_decide, application_submit, membership_join
 from mutua.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -75,6 +75,18 @@ def test_a_former_member_rejoins_as_a_plain_member(db):
         "active",
         "",
     )
+
+
+def test_a_former_member_does_not_get_their_custom_roles_back_on_rejoining(db):
+    community = make_community(join_policy="open")
+    user = make_user()
+    membership = add_member(community, user, status="left", ended_reason="moved")
+    role = CustomRole.objects.create(community=community, name="Drivers", permissions=[])
+    membership.custom_roles.add(role)
+
+    membership = membership_join(user=user, community=community)
+
+    assert list(membership.custom_roles.all()) == []
 
 
 @pytest.mark.parametrize("status", ["removed", "suspended"])

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from functools import wraps
 from http import HTTPStatus
+from inspect import iscoroutinefunction
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -147,6 +150,37 @@ def install_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(DjangoPermissionDenied, on_forbidden)
     api.add_exception_handler(IntegrityError, on_integrity)
     api.add_exception_handler(Exception, on_unexpected)
+
+
+def _method_problem(request: HttpRequest, response: Any) -> Any:
+    if not isinstance(response, HttpResponseNotAllowed):
+        return response
+    allowed = ", ".join(sorted({m.strip() for m in response["Allow"].split(",") if m.strip()}))
+    detail = _("This address does not accept %(method)s. It accepts: %(allowed)s.") % {
+        "method": request.method,
+        "allowed": allowed,
+    }
+    answer = problem(405, detail)
+    answer["Allow"] = allowed
+    return answer
+
+
+def problem_for_wrong_method(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Ninja answers a method a path does not serve with a plain-text 405 of its own, outside
+    the exception handlers; wrap its views so that answer is a problem too (with `Allow`)."""
+    if iscoroutinefunction(view):
+
+        @wraps(view)
+        async def async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            return _method_problem(request, await view(request, *args, **kwargs))
+
+        return async_view
+
+    @wraps(view)  # keeps `csrf_exempt`: the API checks CSRF itself (api/auth.py)
+    def sync_view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        return _method_problem(request, view(request, *args, **kwargs))
+
+    return sync_view
 
 
 def publish_problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:

@@ -30,11 +30,15 @@ Str100k = Annotated[str, StringConstraints(max_length=100_000, pattern=NO_NUL)]
 Name80 = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=NO_NUL)]
 Name120 = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NO_NUL)]
 
-# Database ids of public taxonomies (skills): positive and within a 32-bit integer.
-RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")]
+# A skill's slug as people.Skill stores it (Django's SlugField allows capitals and underscores).
+SkillSlug = Annotated[
+    str, StringConstraints(min_length=1, max_length=60, pattern=r"^[-a-zA-Z0-9_]+$")
+]
+# A custom role's slug is made from its name and may hold letters of any script.
+RoleSlug = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[-\w]+$")]
 PublicId = Annotated[
     str, StringConstraints(min_length=16, max_length=16, pattern=r"^[0-9a-hjkmnp-tv-z]{16}$")
 ]

@@ -10,13 +10,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import URLPattern
 from ninja import NinjaAPI, Router
 
 from mutua.api.auth import SIGNED_IN
-from mutua.api.errors import install_handlers, publish_problem_media_type
+from mutua.api.errors import install_handlers, problem_for_wrong_method, publish_problem_media_type
 
 
 class MutuaAPI(NinjaAPI):
+    def _get_urls(self) -> Any:
+        # Ninja's own 405 bypasses the exception handlers, so every view is wrapped. `_get_urls`
+        # is Ninja's; tests/api/test_method_not_allowed.py notices if an upgrade changes it.
+        return [
+            URLPattern(p.pattern, problem_for_wrong_method(p.callback), p.default_args, p.name)
+            if isinstance(p, URLPattern)
+            else p
+            for p in super()._get_urls()
+        ]
+
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> Any:
@@ -63,7 +74,9 @@ fallback = Router(auth=None)
 
 
 @fallback.api_operation(
-    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
+    ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"],
+    "/{path:rest}",
+    include_in_schema=False,
 )
 def not_found(request: HttpRequest, rest: str) -> Any:
     from django.http import Http404

@@ -26,6 +26,7 @@ from mutua.api.fields import (
     Str2000,
     Str4000,
 )
+from mutua.communities.services import custom_role_slug
 from mutua.core.permissions import GRANTABLE
 
 JoinPolicyName = Literal["open", "application", "invitation"]
@@ -37,8 +38,7 @@ else:
 
 
 class SkillOut(Schema):
-    id: int = Field(description="Skills are a public taxonomy; their ids are not private.")
-    slug: str
+    slug: str = Field(description="How requests name the skill, unique in its community or shared.")
     name: str
     category: str
     community: str | None = Field(None, description="Slug of the community that added it.")
@@ -49,7 +49,7 @@ class SkillOut(Schema):
 
 
 class SkillBrief(Schema):
-    id: int
+    slug: str
     name: str
 
 
@@ -198,17 +198,30 @@ class MemberOut(Schema):
 
     @staticmethod
     def resolve_skills(obj: Any) -> list[Any]:
-        return [ps.skill for ps in obj.user.profile.profile_skills.all()]
+        # Shared skills and this community's own: another community's would tell where else
+        # the person belongs, and its slug names nothing here.
+        skills = (ps.skill for ps in obj.user.profile.profile_skills.all())
+        return [sk for sk in skills if sk.community_id in (None, obj.community_id)]
 
     @staticmethod
     def resolve_joined_at(obj: Any) -> dt.datetime:
         return obj.created_at
 
 
+class CustomRoleBrief(Schema):
+    slug: str
+    name: str
+
+    @staticmethod
+    def resolve_slug(obj: Any) -> str:
+        return custom_role_slug(obj.name)
+
+
 class MemberDetailOut(MemberOut):
     status: str
     bio: str
     languages: list[str]
+    custom_roles: list[CustomRoleBrief]
 
     @staticmethod
     def resolve_bio(obj: Any) -> str:
@@ -217,6 +230,10 @@ class MemberDetailOut(MemberOut):
     @staticmethod
     def resolve_languages(obj: Any) -> list[str]:
         return obj.user.profile.languages
+
+    @staticmethod
+    def resolve_custom_roles(obj: Any) -> list[Any]:
+        return list(obj.custom_roles.all())
 
 
 class MemberPatch(In):
@@ -311,9 +328,14 @@ class AcceptIn(In):
 
 
 class CustomRoleOut(Schema):
+    slug: str = Field(description="Names the role in /members/{id}/roles/{slug}.")
     name: str
     permissions: list[str]
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_slug(obj: Any) -> str:
+        return custom_role_slug(obj.name)
 
 
 class CustomRoleIn(In):

@@ -17,11 +17,19 @@ from ninja import Query, Router, Status
 from mutua.api import schemas as s
 from mutua.api.auth import ANYONE, OPEN_TO_VISITORS
 from mutua.api.errors import responses
-from mutua.api.fields import PublicId, RowId, Slug, Str60, Str120
+from mutua.api.fields import PublicId, RoleSlug, SkillSlug, Slug, Str60, Str120
 from mutua.api.pagination import Page, PageQuery, paginate
+from mutua.api.skills import skills_in
 from mutua.communities import selectors, services
-from mutua.communities.models import Community, Invitation, JoinApplication, ServiceArea
-from mutua.core.errors import NotFound, ValidationFailed
+from mutua.communities.models import (
+    Community,
+    CustomRole,
+    Invitation,
+    JoinApplication,
+    ServiceArea,
+)
+from mutua.core.errors import Conflict, NotFound, ValidationFailed
+from mutua.core.permissions import require
 from mutua.people.models import Skill
 
 router = Router(tags=["communities"])
@@ -249,16 +257,13 @@ def members_list(
     slug: Slug,
     page: Query[PageQuery],
     area: Slug | None = None,
-    skill: RowId | None = None,
+    skill: SkillSlug | None = None,
     q: Str120 = "",
 ) -> Any:
     community = _community(slug)
     skill_obj = None
     if skill is not None:
-        skill_obj = selectors.skill_list(community=community).filter(id=skill).first()
-        if skill_obj is None:
-            message = _("This skill is not in the list.")
-            raise ValidationFailed(message, field_errors={"skill": [message]})
+        skill_obj = skills_in(community=community, slugs=[skill], field="skill")[0]
     qs = selectors.member_directory(
         viewer=_viewer(request),
         community=community,
@@ -402,6 +407,50 @@ def roles_create(request: HttpRequest, slug: Slug, payload: s.CustomRoleIn) -> A
         permissions=list(payload.permissions),
     )
     return Status(201, role)
+
+
+def _custom_role(community: Community, role_slug: str) -> CustomRole:
+    roles = selectors.custom_role_list(community=community)
+    found = [r for r in roles if services.custom_role_slug(r.name) == role_slug]
+    if not found:
+        raise NotFound(_("Please choose one of the roles."))
+    if len(found) > 1:  # only roles named before slugs were kept unique
+        raise Conflict(_("Two roles here have names that read the same. Use the roles page."))
+    return found[0]
+
+
+def _custom_role_set(
+    request: HttpRequest, slug: str, public_id: str, role_slug: str, *, granted: bool
+) -> Any:
+    community = _community(slug)
+    require(_viewer(request), "role.manage", community)  # as the web's roles page does
+    membership = _member(request, slug, public_id)
+    services.custom_role_assign(
+        actor=_viewer(request),
+        membership=membership,
+        role=_custom_role(community, role_slug),
+        granted=granted,
+    )
+    return _member(request, slug, public_id)
+
+
+@router.put(
+    "/{slug}/members/{public_id}/roles/{role}",
+    response=responses({200: s.MemberDetailOut}),
+    summary="Give a member a custom role (stewards); audit-logged",
+)
+def members_role_give(request: HttpRequest, slug: Slug, public_id: PublicId, role: RoleSlug) -> Any:
+    return _custom_role_set(request, slug, public_id, role, granted=True)
+
+
+@router.delete(
+    "/{slug}/members/{public_id}/roles/{role}",
+    response=responses({204: None}),
+    summary="Take a custom role back from a member (stewards); audit-logged",
+)
+def members_role_take(request: HttpRequest, slug: Slug, public_id: PublicId, role: RoleSlug) -> Any:
+    _custom_role_set(request, slug, public_id, role, granted=False)
+    return Status(204, None)
 
 
 # ---- Audit -------------------------------------------------------------------------------------

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import Strict, StrictBool
+from pydantic import StrictBool
 
 from mutua.api.errors import responses
 from mutua.api.fields import (
@@ -17,7 +17,8 @@ from mutua.api.fields import (
     LocalTime,
     Name80,
     PublicId,
-    RowId,
+    SkillSlug,
+    Slug,
     Str32,
     Str80,
     Str500,
@@ -26,6 +27,7 @@ from mutua.api.fields import (
 )
 from mutua.api.pagination import Page, PageQuery, paginate
 from mutua.api.schemas import SkillOut
+from mutua.api.skills import skill_ids_named
 from mutua.people import selectors, services
 from mutua.people.services import Window
 
@@ -91,9 +93,18 @@ class ProfileIn(In):
     preferred_language: SiteLanguage | None = None
 
 
+class SkillRefIn(In):
+    """A skill named by its slug, and the community it belongs to unless it is a shared one."""
+
+    slug: SkillSlug
+    community: Slug | None = Field(
+        None, description="Slug of the community whose own skill this is; null for shared ones."
+    )
+
+
 class SkillsIn(In):
-    skills: list[Annotated[RowId, Strict()]] = Field(
-        max_length=100, description="Ids of skills from the lists."
+    skills: list[SkillRefIn] = Field(
+        max_length=100, description="Skills from the shared list or from one of my communities."
     )
 
 
@@ -158,7 +169,8 @@ def me_profile_update(request: HttpRequest, payload: ProfileIn) -> Any:
 
 @router.put("/skills", response=responses({200: list[SkillOut]}), summary="Replace my skills")
 def me_skills_set(request: HttpRequest, payload: SkillsIn) -> Any:
-    return services.profile_set_skills(user=_me(request), skill_ids=payload.skills)
+    skill_ids = skill_ids_named([(ref.community, ref.slug) for ref in payload.skills])
+    return services.profile_set_skills(user=_me(request), skill_ids=skill_ids)
 
 
 @router.put(

@@ -133,6 +133,8 @@ class Skill(models.Model):
                 condition=models.Q(community__isnull=True),
                 name="skill_unique_global",
             ),
+            # The API names skills by slug (api/skills.py), so every skill needs one.
+            models.CheckConstraint(condition=~models.Q(slug=""), name="skill_slug_not_empty"),
         ]
 
     def __str__(self) -> str:

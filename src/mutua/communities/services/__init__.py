@@ -4,6 +4,7 @@ from mutua.communities.services.catalogue import (
     area_create,
     custom_role_assign,
     custom_role_create,
+    custom_role_slug,
     skill_add,
 )
 from mutua.communities.services.common import (
@@ -52,6 +53,7 @@ __all__ = [
     "community_update",
     "custom_role_assign",
     "custom_role_create",
+    "custom_role_slug",
     "invitation_accept",
     "invitation_bulk",
     "invitation_create",

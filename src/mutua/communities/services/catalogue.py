@@ -16,6 +16,7 @@ from mutua.communities.services.common import (
     _invalid,
 )
 from mutua.core.audit import audit_record
+from mutua.core.errors import Conflict
 from mutua.core.permissions import GRANTABLE, forget_memberships, require
 from mutua.people.models import Skill, User
 
@@ -78,6 +79,11 @@ def skill_add(*, actor: User, community: Community, name: str, category: str = "
     return skill
 
 
+def custom_role_slug(name: str) -> str:
+    """How the API names a custom role: its name as a slug, in any script (names never change)."""
+    return slugify(name, allow_unicode=True)[:60]
+
+
 @transaction.atomic
 def custom_role_create(
     *, actor: User, community: Community, name: str, permissions: list[str]
@@ -92,7 +98,12 @@ def custom_role_create(
         raise _invalid(
             "permissions", _("These permissions cannot be granted: %(p)s") % {"p": ", ".join(bad)}
         )
-    if CustomRole.objects.filter(community=community, name__iexact=name).exists():
+    slug = custom_role_slug(name)
+    if not slug:
+        raise _invalid("name", _("Please use some letters or digits in the name."))
+    # Names that make the same slug ("Drivers", "drivers!") would name one role in the API.
+    names = CustomRole.objects.filter(community=community).values_list("name", flat=True)
+    if any(custom_role_slug(other) == slug for other in names):
         raise _invalid("name", _("There is already a role with this name."))
     role = CustomRole.objects.create(
         community=community, name=name, permissions=sorted(set(permissions))
@@ -111,9 +122,14 @@ def custom_role_create(
 def custom_role_assign(
     *, actor: User, membership: Membership, role: CustomRole, granted: bool = True
 ) -> Membership:
+    """Stewards give custom roles to members and take them back; a change is audit-logged."""
     require(actor, "role.manage", membership.community)
     if role.community_id != membership.community_id:
         raise _invalid("role", _("This role belongs to another community."))
+    if granted and not membership.is_active:
+        raise Conflict(_("This person is no longer a member."))
+    if membership.custom_roles.filter(pk=role.pk).exists() == granted:
+        return membership  # nothing changes, so nothing is logged
     if granted:
         membership.custom_roles.add(role)
     else:

@@ -44,6 +44,8 @@ def _activate_membership(*, community: Community, user: User) -> Membership:
         membership.ended_at = None
         membership.ended_reason = ""
         membership.save()
+        # Coming back starts afresh: custom roles held before leaving are not handed back.
+        membership.custom_roles.clear()
     forget_memberships(user)
     return membership
 
