@@ -81,3 +81,14 @@ def test_bad_rrule_is_refused(cast, clock):
         )
     assert "rrule" in exc.value.field_errors
     assert not StandingArrangement.objects.exists()
+
+
+def test_the_sweep_reaches_every_arrangement_beyond_one_batch(cast, clock, monkeypatch):
+    # given more active arrangements than one batch of the sweep
+    monkeypatch.setattr(sweeps, "BATCH", 2)
+    made = [_weekly(cast) for _ in range(5)]
+    # when a week passes and the sweep runs once
+    assert sweeps.materialise_arrangements(START + dt.timedelta(days=7)) == 5
+    # then each of them has its third occurrence, not only the first batch
+    for arrangement in made:
+        assert Need.objects.filter(arrangement=arrangement).count() == 3

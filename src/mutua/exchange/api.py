@@ -21,7 +21,7 @@ from mutua.api.fields import (
     Latitude,
     Longitude,
     PublicId,
-    RowId,
+    SkillSlug,
     Slug,
     Str120,
     Str300,
@@ -30,6 +30,7 @@ from mutua.api.fields import (
     Str4000,
 )
 from mutua.api.pagination import Page, PageQuery, paginate
+from mutua.api.skills import skills_in
 from mutua.communities.selectors import area_list, community_get
 from mutua.core.errors import NotFound, ValidationFailed
 from mutua.exchange import selectors, services
@@ -82,7 +83,9 @@ class NeedIn(In):
     lat: Latitude | None = None
     lon: Longitude | None = None
     helpers_wanted: int = Field(1, ge=1, le=50)
-    skill_ids: list[RowId] = Field(default_factory=list, max_length=30)
+    skills: list[SkillSlug] = Field(
+        default_factory=list, max_length=30, description="Slugs from the community's skills."
+    )
     languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]] = Field(
         default_factory=list, max_length=10
     )
@@ -225,6 +228,7 @@ def needs_create(request: HttpRequest, slug: Slug, payload: NeedIn) -> Any:
     community = community_get(slug=slug)
     data = payload.model_dump()
     data["service_area"] = _area(community, data.pop("service_area"))
+    data["skill_ids"] = [sk.pk for sk in skills_in(community=community, slugs=data.pop("skills"))]
     need = services.need_post(actor=_viewer(request), community=community, **data)
     return Status(201, need)
 

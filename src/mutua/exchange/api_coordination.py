@@ -15,7 +15,7 @@ from mutua.api.errors import responses
 from mutua.api.fields import (
     In,
     PublicId,
-    RowId,
+    SkillSlug,
     Slug,
     Str80,
     Str120,
@@ -24,6 +24,7 @@ from mutua.api.fields import (
     Str4000,
 )
 from mutua.api.pagination import Page, PageQuery, paginate
+from mutua.api.skills import skills_in
 from mutua.communities.selectors import community_get
 from mutua.exchange import selectors, services
 from mutua.exchange.api import (
@@ -37,6 +38,8 @@ from mutua.exchange.api import (
     _viewer,
 )
 from mutua.exchange.api import router as needs_router
+from mutua.exchange.models import StandingArrangement
+from mutua.exchange.services.arrangements import ArrangementTermView, arrangement_terms
 
 router = Router(tags=["exchange"])
 
@@ -53,7 +56,7 @@ class NeedEditIn(In):
     ends_at: dt.datetime | None = None
     service_area: Slug | None = None
     helpers_wanted: int | None = Field(None, ge=1, le=50)
-    skill_ids: list[RowId] | None = Field(None, max_length=30)
+    skills: list[SkillSlug] | None = Field(None, max_length=30)
     languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]] | None = Field(
         None, max_length=10
     )
@@ -90,6 +93,9 @@ def needs_edit(request: HttpRequest, need_id: PublicId, payload: NeedEditIn) -> 
     changes = payload.model_dump(exclude_unset=True)
     if "service_area" in changes:
         changes["service_area"] = _area(need.community, changes["service_area"])
+    if "skills" in changes:
+        slugs = changes.pop("skills") or []
+        changes["skill_ids"] = [sk.pk for sk in skills_in(community=need.community, slugs=slugs)]
     values.update(changes)
     need = services.need_edit(actor=viewer, need=need, **values)
     return selectors.need_get(viewer=viewer, public_id=need.public_id)
@@ -105,7 +111,7 @@ class DispatchQuery(Schema):
     kind: KindCode | None = None
     urgency: UrgencyCode | None = None
     text: Str120 | None = None
-    skill: RowId | None = None
+    skill: SkillSlug | None = None
 
 
 @router.get(
@@ -119,11 +125,13 @@ def dispatch_list(
     filters = selectors.NeedFilters(
         area=f.area or "", kind=f.kind or "", urgency=f.urgency or "", text=f.text or ""
     )
+    community = community_get(slug=slug)
+    skill = skills_in(community=community, slugs=[f.skill], field="skill")[0] if f.skill else None
     qs = selectors.dispatch_board(
         viewer=_viewer(request),
-        community=community_get(slug=slug),
+        community=community,
         filters=filters,
-        skill=f.skill or 0,
+        skill=skill.pk if skill else 0,
     )
     return paginate(qs, page)
 
@@ -175,6 +183,36 @@ class ArrangementOut(Schema):
     helper: str = Field(alias="helper.public_id")
     materialised_until: dt.datetime
     created_at: dt.datetime
+    term_ends_at: dt.datetime | None = Field(
+        None, description="No dates at or after this until renewed; null: no term here"
+    )
+    renews_automatically: bool | None = Field(
+        None, description="The term renews by itself (both trusted); null: no term here"
+    )
+
+    @staticmethod
+    def resolve_term_ends_at(obj: StandingArrangement) -> dt.datetime | None:
+        term = _term_of(obj)
+        return term.ends_at if term else None
+
+    @staticmethod
+    def resolve_renews_automatically(obj: StandingArrangement) -> bool | None:
+        term = _term_of(obj)
+        return term.renews_automatically if term else None
+
+
+def _with_terms(arrangements: list[StandingArrangement]) -> list[StandingArrangement]:
+    """Look up the terms of a page of arrangements at once (see `arrangement_terms`)."""
+    terms = arrangement_terms(arrangements)
+    for arrangement in arrangements:
+        arrangement.__dict__["_term_view"] = terms.get(arrangement.pk)
+    return arrangements
+
+
+def _term_of(arrangement: StandingArrangement) -> ArrangementTermView | None:
+    if "_term_view" not in arrangement.__dict__:
+        _with_terms([arrangement])
+    return arrangement.__dict__["_term_view"]
 
 
 Rule = Annotated[
@@ -205,7 +243,9 @@ class ArrangementIn(RepeatIn):
 )
 def arrangements_list(request: HttpRequest, slug: Slug, page: Query[PageQuery]) -> Any:
     qs = selectors.arrangement_list(viewer=_viewer(request), community=community_get(slug=slug))
-    return paginate(qs, page)
+    result = paginate(qs, page)
+    _with_terms(result["items"])
+    return result
 
 
 @router.post(

@@ -107,6 +107,30 @@ class NeedEditForm(NeedForm):
             del self.fields[name]
 
 
+class NeedPrivateForm(forms.Form):
+    """A need's private details: only the person, coordinators and the accepted helper see them."""
+
+    address = forms.CharField(
+        label=_("Address"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    access_notes = forms.CharField(
+        label=_("How to get in"),
+        help_text=_("For example: ring twice, the key is with the neighbour at number 4."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    contact_phone = forms.CharField(
+        label=_("Phone to call about this need"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+
+
 class ResponseForm(forms.Form):
     proposed_time = forms.CharField(label=_("When you could help"), required=False, max_length=120)
     message = forms.CharField(

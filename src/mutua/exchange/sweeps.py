@@ -85,8 +85,13 @@ def materialise_arrangements(now: dt.datetime | None = None) -> int:
     due = StandingArrangement.objects.filter(
         status=ArrangementStatus.ACTIVE, materialised_until__lt=now + HORIZON
     )
-    for pk in _ids(due):
-        done += arrangements.arrangement_materialise(StandingArrangement(pk=pk), now)
+    # Every active arrangement falls due again each hour (its horizon moves with the clock), so
+    # walk all of them in batches by id: taking only the first batch would starve the rest.
+    last = 0
+    while ids := _ids(due.filter(pk__gt=last)):
+        for pk in ids:
+            done += arrangements.arrangement_materialise(StandingArrangement(pk=pk), now)
+        last = ids[-1]
     return done
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path(c + "needs/new/", needs.need_new, name="need_new"),
     path(c + "needs/<str:public_id>/", needs.need_detail, name="need_detail"),
     path(c + "needs/<str:public_id>/edit/", needs.need_edit, name="need_edit"),
+    path(c + "needs/<str:public_id>/private/", needs.need_private_edit, name="need_private_edit"),
     path(c + "needs/<str:public_id>/<str:action>/", needs.need_action, name="need_action"),
     path(c + "offers/", offers.offer_list, name="offer_list"),
     path(c + "offers/new/", offers.offer_new, name="offer_new"),

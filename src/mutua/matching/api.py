@@ -1,4 +1,5 @@
-"""API of matching: top helpers for a need, matching offers, dispatch plans and answers.
+"""API of matching: top helpers for a need, matching offers, dispatch plans and answers, the
+community's settings for arrangement terms and a coordinator's renewal of a term.
 Parse, call one service or selector, render; refusals are problem+json."""
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from mutua.api.fields import In, PublicId, Slug
 from mutua.communities.selectors import area_list, community_get
 from mutua.core.errors import ValidationFailed
 from mutua.exchange import selectors as exchange_selectors
-from mutua.matching import selectors, services
+from mutua.exchange.api_coordination import ArrangementOut
+from mutua.matching import renewals, selectors, services
 
 router = Router(tags=["matching"])
 
@@ -182,3 +184,55 @@ def assignment_answer(request: HttpRequest, assignment_id: PublicId, payload: An
     row = selectors.assignment_get(viewer=_viewer(request), public_id=assignment_id)
     services.plan_assignment_answer(helper=_viewer(request), assignment=row, accept=payload.accept)
     return {"status": "accepted" if payload.accept else "declined"}
+
+
+class MatchingSettingsOut(Schema):
+    trusted_arrangements_renew: bool = Field(
+        description="Standing arrangements run for a term; trusted pairs' terms renew by themselves"
+    )
+    arrangement_term_days: int = Field(description="Length of a term in days (7 to 365)")
+
+
+class MatchingSettingsIn(In):
+    trusted_arrangements_renew: bool | None = None
+    arrangement_term_days: int | None = Field(None, ge=-(2**31), le=2**31 - 1)
+
+
+SETTINGS_FIELDS = ("trusted_arrangements_renew", "arrangement_term_days")
+
+
+@router.get(
+    "/communities/{slug}/matching-settings",
+    response=responses({200: MatchingSettingsOut}),
+    summary="The community's matching settings (coordinators)",
+)
+def settings_get(request: HttpRequest, slug: Slug) -> Any:
+    return selectors.matching_settings_of(
+        viewer=_viewer(request), community=community_get(slug=slug)
+    )
+
+
+@router.patch(
+    "/communities/{slug}/matching-settings",
+    response=responses({200: MatchingSettingsOut}),
+    summary="Turn arrangement terms on or off and set a term's length (coordinators)",
+)
+def settings_update(request: HttpRequest, slug: Slug, payload: MatchingSettingsIn) -> Any:
+    community = community_get(slug=slug)
+    current = selectors.matching_settings_of(viewer=_viewer(request), community=community)
+    given = payload.model_dump(exclude_none=True)
+    values = {f: given.get(f, getattr(current, f)) for f in SETTINGS_FIELDS}
+    return renewals.matching_settings_update(actor=_viewer(request), community=community, **values)
+
+
+@router.post(
+    "/arrangements/{arrangement_id}/renew",
+    response=responses({200: ArrangementOut}),
+    summary="Renew a standing arrangement's term by one more term (coordinators)",
+)
+def arrangement_renew(request: HttpRequest, arrangement_id: PublicId) -> Any:
+    arrangement = exchange_selectors.arrangement_get(
+        viewer=_viewer(request), public_id=arrangement_id
+    )
+    renewals.arrangement_term_renew(actor=_viewer(request), arrangement=arrangement)
+    return arrangement

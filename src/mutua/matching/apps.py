@@ -7,4 +7,8 @@ class MatchingConfig(AppConfig):
     verbose_name = "Matching and dispatch plans"
 
     def ready(self) -> None:
+        from mutua.exchange.services.arrangements import register_term_source
         from mutua.matching import notifications  # noqa: F401
+        from mutua.matching.renewals import arrangement_term_views
+
+        register_term_source(arrangement_term_views)

@@ -1,14 +1,76 @@
-"""Demo data for matching: a stored dispatch plan and proactive suggestions.
+"""Demo data for matching: a stored dispatch plan, proactive suggestions, and a standing
+arrangement between two trusted members whose term renewed by itself.
 
-`build_matching(community)` is called by the demo builder after the exchange demo, so the
-community already has members (with locations and skills) and open needs.
+`build_matching(community)` is called by the demo builder after the exchange and trust demos, so
+the community already has members (with locations, skills and trust levels) and open needs.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
 from mutua.communities.models import Community, Membership
-from mutua.matching import arrays, services
+from mutua.core.errors import DomainError
+from mutua.exchange import services as exchange
+from mutua.exchange.models import StandingArrangement
+from mutua.matching import arrays, renewals, services
 from mutua.matching.models import DispatchPlan
+from mutua.people.models import User
+
+RENEWED_TITLE = "Watering the garden on Saturdays"
+
+
+def _trusted_pair(community: Community, coordinator: User) -> StandingArrangement | None:
+    trusted = [
+        m.user
+        for m in Membership.objects.filter(
+            community=community, status="active", trust_score__level="trusted"
+        )
+        .exclude(role="steward")
+        .select_related("user")
+        .order_by("pk")[:6]
+    ]
+    start = (timezone.now() - dt.timedelta(days=50)).replace(hour=9, minute=0, second=0)
+    for person in trusted:
+        for helper in trusted:
+            if person.pk == helper.pk:
+                continue
+            try:
+                return exchange.arrangement_create(
+                    actor=coordinator,
+                    community=community,
+                    person=person,
+                    helper=helper,
+                    title=RENEWED_TITLE,
+                    rrule="FREQ=WEEKLY;BYDAY=SA",
+                    dtstart=start,
+                    kind="errand",
+                )
+            except DomainError:
+                continue  # a helper on a break, say
+    return None
+
+
+def build_arrangement_terms(community: Community, coordinator: User) -> StandingArrangement | None:
+    """Turn terms on (8 weeks) and show one arrangement whose term renewed without anyone."""
+    renewals.matching_settings_update(
+        actor=coordinator,
+        community=community,
+        trusted_arrangements_renew=True,
+        arrangement_term_days=56,
+    )
+    arrangement = _trusted_pair(community, coordinator)
+    if arrangement is None:
+        return None
+    # Made seven weeks ago (backdated, as the demo does with history): its term ends within the
+    # horizon, and the sweep renews it because both people are trusted.
+    StandingArrangement.objects.filter(pk=arrangement.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=50)
+    )
+    renewals.arrangement_terms_sweep()
+    return arrangement
 
 
 def build_matching(community: Community) -> DispatchPlan | None:
@@ -26,4 +88,5 @@ def build_matching(community: Community) -> DispatchPlan | None:
     arrays.cache_clear()
     plan = services.dispatch_plan_create(actor=coordinator.user, community=community)
     services.outreach_sweep()
+    build_arrangement_terms(community, coordinator.user)
     return plan

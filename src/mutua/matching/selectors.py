@@ -14,7 +14,7 @@ from mutua.core.errors import NotFound
 from mutua.core.permissions import require
 from mutua.exchange.models import OPEN_NEED_STATUSES, PLACE_HOLDING, Commitment, Need, Offer
 from mutua.matching import arrays, engine
-from mutua.matching.models import DispatchPlan, PlanAssignment
+from mutua.matching.models import DispatchPlan, MatchingSettings, PlanAssignment
 from mutua.people.models import User
 
 COORDINATE = "exchange.coordinate"
@@ -141,6 +141,13 @@ def matching_rank_many(
         ]
         for pk, cands in found.items()
     }
+
+
+def matching_settings_of(*, viewer: User, community: Community) -> MatchingSettings:
+    """Coordinators read the community's matching settings (the defaults until first saved)."""
+    require(viewer, COORDINATE, community)
+    found = MatchingSettings.objects.filter(community=community).first()
+    return found or MatchingSettings(community=community)
 
 
 def dispatch_plan_list(*, viewer: User, community: Community) -> QuerySet[DispatchPlan]:

@@ -13,5 +13,11 @@ urlpatterns = [
     path(c + "dispatch/plans/new/", views.plan_create, name="plan_create"),
     path(c + "dispatch/plans/<str:public_id>/", views.plan_detail, name="plan_detail"),
     path(c + "dispatch/plans/<str:public_id>/review/", views.plan_review, name="plan_review"),
+    path(c + "matching/settings/", views.settings_edit, name="settings"),
+    path(
+        c + "arrangement-terms/<str:public_id>/renew/",
+        views.arrangement_renew,
+        name="arrangement_renew",
+    ),
     path("asks/<str:public_id>/", views.ask_detail, name="ask"),
 ]

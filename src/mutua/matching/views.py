@@ -1,4 +1,5 @@
-"""Pages: dispatch plans (create, review, approve) and a helper's answer to a request."""
+"""Pages: dispatch plans (create, review, approve), a helper's answer to a request, the
+community's matching settings and a coordinator's renewal of an arrangement's term."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mutua.communities.forms import show_domain_error
 from mutua.communities.selectors import area_list
 from mutua.communities.views.common import community_context, community_page, paginate
-from mutua.core.errors import DomainError
-from mutua.matching import selectors, services
+from mutua.core.errors import DomainError, PermissionDenied
+from mutua.exchange import selectors as exchange_selectors
+from mutua.matching import renewals, selectors, services
+from mutua.matching.forms import ArrangementTermsForm
 
 
 @community_page()
@@ -83,3 +87,48 @@ def ask_detail(request, public_id):
         return redirect("matching:ask", row.public_id)
     context = {"row": row, "reasons": selectors.explain(row.terms)}
     return render(request, "matching/ask.html", context)
+
+
+@community_page()
+def settings_edit(request, community):
+    ms = selectors.matching_settings_of(viewer=request.user, community=community)
+    fields = ("trusted_arrangements_renew", "arrangement_term_days")
+    form = ArrangementTermsForm(
+        request.POST if request.method == "POST" else None,
+        initial={f: getattr(ms, f) for f in fields},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                renewals.matching_settings_update(
+                    actor=request.user, community=community, **form.cleaned_data
+                )
+            except PermissionDenied:
+                raise
+            except DomainError as exc:
+                show_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("The settings are saved."))
+                return redirect("matching:settings", community.slug)
+    context = community_context(request, community, form=form)
+    return render(request, "matching/settings.html", context, status=status)
+
+
+@require_POST
+@community_page()
+def arrangement_renew(request, community, public_id):
+    arrangement = exchange_selectors.arrangement_get(
+        viewer=request.user, public_id=public_id, community=community
+    )
+    try:
+        renewals.arrangement_term_renew(actor=request.user, arrangement=arrangement)
+    except PermissionDenied:
+        raise  # the page decorator answers 403 with the reason
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Renewed for one more term."))
+    return redirect("exchange:arrangement_detail", community.slug, arrangement.public_id)

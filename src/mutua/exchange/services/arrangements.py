@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from dateutil.rrule import rrulestr
 from django.db import transaction
@@ -35,6 +37,42 @@ MAX_PER_RUN = 60
 
 
 ALLOWED_FREQ = ("DAILY", "WEEKLY", "MONTHLY")
+
+
+@dataclass(frozen=True)
+class ArrangementTermView:
+    """An arrangement's term as another app keeps it: no occurrence starts at or after `ends_at`
+    until it is renewed; `renews_automatically` is what the pages and API tell people."""
+
+    ends_at: dt.datetime
+    renews_automatically: bool
+
+
+TermSource = Callable[[Sequence[StandingArrangement]], dict[int, ArrangementTermView]]
+_TERM_SOURCES: list[TermSource] = []
+
+
+def register_term_source(fn: TermSource) -> TermSource:
+    """Let another app bind arrangements to terms without the exchange importing it: `fn` maps
+    the ids of the arrangements it is given to their term, leaving out those without one.
+    Matching registers one (see docs/decisions/0008-arrangement-terms-hook.md)."""
+    if fn not in _TERM_SOURCES:
+        _TERM_SOURCES.append(fn)
+    return fn
+
+
+def arrangement_terms(
+    arrangements: Sequence[StandingArrangement],
+) -> dict[int, ArrangementTermView]:
+    """The term binding each arrangement that has one; when several apps set one, the earliest."""
+    found: dict[int, ArrangementTermView] = {}
+    if not arrangements:
+        return found
+    for source in _TERM_SOURCES:
+        for pk, term in source(arrangements).items():
+            if pk not in found or term.ends_at < found[pk].ends_at:
+                found[pk] = term
+    return found
 
 
 def _rule(rrule: str, dtstart: dt.datetime):
@@ -153,6 +191,10 @@ def arrangement_materialise(arrangement: StandingArrangement, now: dt.datetime) 
         if arrangement.status != ArrangementStatus.ACTIVE:
             return 0
         until = now + HORIZON
+        term = arrangement_terms([arrangement]).get(arrangement.pk)
+        if term is not None:
+            # Terms are half-open: an occurrence at the very end belongs to the next term.
+            until = min(until, term.ends_at - dt.timedelta(microseconds=1))
         start = max(arrangement.materialised_until, now)
         rule = _rule(arrangement.rrule, arrangement.dtstart)
         created = 0
@@ -179,7 +221,8 @@ def arrangement_materialise(arrangement: StandingArrangement, now: dt.datetime) 
             )
             _commit(need=need, helper=arrangement.helper, assigned_by=None, due_at=ends)
             created += 1
-        arrangement.materialised_until = until
+        # Never backwards: a term imposed later does not re-open dates already considered.
+        arrangement.materialised_until = max(arrangement.materialised_until, until)
         arrangement.save(update_fields=["materialised_until", "updated_at"])
         return created
 

@@ -393,25 +393,46 @@ def need_edit(
     return need
 
 
+PRIVATE_LIMITS = (("address", 500), ("access_notes", 1000), ("contact_phone", 32))
+
+
 @transaction.atomic
 def need_private_set(
     *, actor: User, need: Need, address: str = "", access_notes: str = "", contact_phone: str = ""
 ) -> NeedPrivate:
-    """The person or a coordinator changes the private details of a need."""
+    """The person or a coordinator changes a live need's private details; each change is
+    audit-logged (which fields, never their values) for coordinators and the person only.
+    """
     require_person_or_coordinator(actor, need)
-    for field, value, limit in (
-        ("address", address, 500),
-        ("access_notes", access_notes, 1000),
-        ("contact_phone", contact_phone, 32),
-    ):
-        if len(value or "") > limit:
+    need = Need.objects.select_for_update().select_related("community").get(pk=need.pk)
+    if need.status not in LIVE_NEED_STATUSES:
+        raise Conflict(_("This need is closed, so its private details can no longer be changed."))
+    values = {
+        "address": (address or "").strip(),
+        "access_notes": (access_notes or "").strip(),
+        "contact_phone": (contact_phone or "").strip(),
+    }
+    for field, limit in PRIVATE_LIMITS:
+        if len(values[field]) > limit:
             raise invalid(field, _("Please use at most %(n)d characters.") % {"n": limit})
-    private, _created = NeedPrivate.objects.update_or_create(
-        need=need,
-        defaults={
-            "address": address.strip(),
-            "access_notes": access_notes.strip(),
-            "contact_phone": contact_phone.strip(),
-        },
-    )
+    private = NeedPrivate.objects.filter(need=need).first()
+    before = {f: getattr(private, f) if private else "" for f, _limit in PRIVATE_LIMITS}
+    changed = [f for f, _limit in PRIVATE_LIMITS if before[f] != values[f]]
+    if private is None:
+        private = NeedPrivate.objects.create(need=need, **values)
+    elif changed:
+        for field in changed:
+            setattr(private, field, values[field])
+        private.save(update_fields=[*changed, "updated_at"])
+    if changed:
+        # Field names only: the log is read by coordinators, and values are the secret.
+        audit_record(
+            actor=actor,
+            action="need.private_set",
+            community=need.community,
+            target=need,
+            subject=need.author,
+            after={"fields": changed},
+            is_safeguarding=True,
+        )
     return private

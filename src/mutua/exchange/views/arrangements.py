@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +14,7 @@ from mutua.communities.views.common import community_page, paginate
 from mutua.core.errors import DomainError, PermissionDenied
 from mutua.exchange import selectors, services
 from mutua.exchange.forms import ArrangementForm, ArrangementFromCommitmentForm, HandOverForm
+from mutua.exchange.services.arrangements import arrangement_terms
 from mutua.exchange.services.common import is_coordinator
 from mutua.exchange.views.common import ctx, place_error
 
@@ -86,10 +88,14 @@ def _detail_context(request, community, arrangement, **extra):
     pool = []
     if is_coordinator(request.user, community):
         pool = selectors.helper_pool(viewer=request.user, community=community)
+    term = arrangement_terms([arrangement]).get(arrangement.pk)  # where the community uses terms
     return ctx(
         request,
         community,
         arrangement=arrangement,
+        term=term,
+        term_has_ended=term is not None and term.ends_at <= timezone.now(),
+        is_pair=request.user.pk in (arrangement.person_id, arrangement.helper_id),
         occurrences=list(selectors.arrangement_occurrences(arrangement=arrangement)[:20]),
         can_manage=request.user.pk == arrangement.person_id or bool(pool),
         hand_over_form=extra.pop("hand_over_form", None)

@@ -19,10 +19,11 @@ from mutua.exchange.forms import (
     NeedEditForm,
     NeedFilterForm,
     NeedForm,
+    NeedPrivateForm,
     ResponseForm,
     TextForm,
 )
-from mutua.exchange.models import Commitment, Expense, Response
+from mutua.exchange.models import LIVE_NEED_STATUSES, Commitment, Expense, NeedPrivate, Response
 from mutua.exchange.views.common import area_by_slug, areas_and_skills, ctx, place_error
 
 
@@ -83,6 +84,34 @@ def _edit_initial(need) -> dict:
     }
 
 
+def _private_initial(need) -> dict:
+    # The caller has passed need_get_for_edit: the person or a coordinator.
+    return (
+        NeedPrivate.objects.filter(need=need)
+        .values("address", "access_notes", "contact_phone")
+        .first()
+        or {}
+    )
+
+
+def _edit_page(request, community, need, *, form=None, private_form=None, status=200):
+    """The edit page: the public part of the need, and its private details apart."""
+    if form is None:
+        areas, skills = areas_and_skills(community)
+        form = NeedEditForm(initial=_edit_initial(need), areas=areas, skills=skills)
+    if private_form is None:
+        private_form = NeedPrivateForm(initial=_private_initial(need), prefix="private")
+    context = ctx(
+        request,
+        community,
+        form=form,
+        private_form=private_form,
+        need=need,
+        is_live=need.status in LIVE_NEED_STATUSES,
+    )
+    return render(request, "exchange/need_edit.html", context, status=status)
+
+
 @community_page()
 def need_edit(request, community, public_id):
     """The person or a coordinator changes what a need says (the service decides who may)."""
@@ -108,8 +137,28 @@ def need_edit(request, community, public_id):
         else:
             messages.success(request, _("The need is updated."))
             return redirect("exchange:need_detail", community.slug, need.public_id)
-    context = ctx(request, community, form=form, need=need)
-    return render(request, "exchange/need_edit.html", context)
+    return _edit_page(request, community, need, form=form)
+
+
+@require_POST
+@community_page()
+def need_private_edit(request, community, public_id):
+    """The person or a coordinator changes the need's private details (a form on the edit page)."""
+    need = selectors.need_get_for_edit(
+        viewer=request.user, public_id=public_id, community=community
+    )
+    form = NeedPrivateForm(request.POST, prefix="private")
+    if form.is_valid():
+        try:
+            services.need_private_set(actor=request.user, need=need, **form.cleaned_data)
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            place_error(form, exc)
+            return _edit_page(request, community, need, private_form=form, status=exc.status)
+        messages.success(request, _("The private details are saved."))
+        return redirect("exchange:need_detail", community.slug, need.public_id)
+    return _edit_page(request, community, need, private_form=form, status=422)
 
 
 def _detail_context(request, community, need, **forms):
