@@ -215,6 +215,25 @@ SMS_SIGNATURE_WINDOW_SECONDS = int(os.environ.get("SMS_SIGNATURE_WINDOW_SECONDS"
 NOTIFY_DAILY_CAP = int(os.environ.get("NOTIFY_DAILY_CAP", "10"))
 NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "6"))
 
+
+def _reply_address_default(from_email: str) -> str:
+    """reply@<the domain DEFAULT_FROM_EMAIL sends from>."""
+    from email.utils import parseaddr
+
+    domain = parseaddr(from_email)[1].rpartition("@")[2]
+    return f"reply@{domain}" if domain else ""
+
+
+# E-mail replies to check-in messages (see docs/operations.md, "E-mail replies"). Care
+# e-mails get Reply-To: <local>+<signed token>@<domain>; REPLY_ADDRESS="" turns replies off.
+MUTUA_REPLY_ADDRESS = os.environ.get("REPLY_ADDRESS", _reply_address_default(DEFAULT_FROM_EMAIL))
+MUTUA_REPLY_TOKEN_MAX_AGE_SECONDS = int(
+    os.environ.get("REPLY_TOKEN_MAX_AGE_SECONDS", str(3 * 24 * 3600))
+)
+MUTUA_REPLY_MAX_BYTES = int(os.environ.get("REPLY_MAX_BYTES", str(10 * 1024 * 1024)))
+MUTUA_MAIL_RECEIVE_PORT = int(os.environ.get("MAIL_RECEIVE_PORT", "2525"))
+EMAIL_INBOUND_SECRET = os.environ.get("EMAIL_INBOUND_SECRET", "")
+
 # --- Internationalisation --------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]

@@ -103,6 +103,13 @@ def test_phone_numbers_are_normalised():
         ("???", UNKNOWN, ""),
         ("1234", UNKNOWN, "1234"),
         ("banana", UNKNOWN, ""),
+        ("Hi, I'm ok", OK, ""),
+        ("Hola, estoy bien, gracias", OK, ""),
+        ("Good to hear from you, but I fell", UNKNOWN, ""),
+        ("fine except my hip hurts", UNKNOWN, ""),
+        ("Estoy bien pero me he caido", UNKNOWN, ""),
+        ("ok thanks, I am going to the hospital later for my leg", UNKNOWN, ""),
+        ("ok I fell", UNKNOWN, ""),
         ("🙂", UNKNOWN, ""),
     ],
 )

@@ -12,15 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mutua.core.bulk import insert_rows, new_public_ids, reverse_one
 from mutua.core.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
@@ -58,20 +58,56 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def signed_link_build(
+    *, user: User, action: str, target_id: str, ttl: dt.timedelta
+) -> tuple[str, dict[str, Any]]:
+    """The path `/l/<token>/` and the fields of the row that makes it work (only the token's
+    hash is kept). Save rows built for a batch with `signed_links_save`, in one transaction."""
+    token = secrets.token_urlsafe(32)
+    fields = {
+        "token_hash": _hash(token),
+        "user": user,
+        "action": action,
+        "target_id": str(target_id),
+        "expires_at": timezone.now() + ttl,
+    }
+    return reverse_one("notify:signed_link", token), fields
+
+
 def signed_link_create(*, user: User, action: str, target_id: str, ttl: dt.timedelta) -> str:
     """Make a link for `user` to do `action` on `target_id` once, before `ttl` runs out.
     Returns the path `/l/<token>/`; the token itself is never stored."""
     from mutua.notify.models import SignedLink
 
-    token = secrets.token_urlsafe(32)
-    SignedLink.objects.create(
-        token_hash=_hash(token),
-        user=user,
-        action=action,
-        target_id=str(target_id),
-        expires_at=timezone.now() + ttl,
-    )
-    return reverse("notify:signed_link", args=[token])
+    path, fields = signed_link_build(user=user, action=action, target_id=target_id, ttl=ttl)
+    SignedLink.objects.create(**fields)
+    return path
+
+
+def signed_links_save(rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows made by `signed_link_build`, with one statement."""
+    from mutua.notify.models import SignedLink
+
+    ids = new_public_ids(len(rows))
+    insert_rows(SignedLink, [{**row, "public_id": pid} for row, pid in zip(rows, ids, strict=True)])
+
+
+@dataclass(frozen=True)
+class LinkRequest:
+    user: User
+    action: str
+    target_id: str
+    ttl: dt.timedelta
+
+
+def signed_link_create_many(requests: Sequence[LinkRequest]) -> list[str]:
+    """`signed_link_create` for many links at once: the same tokens, one insert."""
+    built = [
+        signed_link_build(user=r.user, action=r.action, target_id=r.target_id, ttl=r.ttl)
+        for r in requests
+    ]
+    signed_links_save([fields for _path, fields in built])
+    return [path for path, _fields in built]
 
 
 def _check(link: SignedLink | None) -> SignedLink:

@@ -53,6 +53,17 @@ def channel_get(code: str) -> Channel | None:
     return _CHANNELS.get(code)
 
 
+def _reply_to(message: OutboxMessage) -> list[str]:
+    """A message asking the person to check in gets a signed reply address, added here at
+    delivery so the token's clock starts when the e-mail leaves (see inbound_email)."""
+    from mutua.notify.services.inbound_email import reply_address_for, wants_reply_address
+
+    if message.notification_id is None or not wants_reply_address(message.kind):
+        return []
+    address = reply_address_for(message.notification)  # type: ignore[arg-type]
+    return [address] if address else []
+
+
 class EmailChannel:
     code = EMAIL
 
@@ -68,6 +79,7 @@ class EmailChannel:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.to_address],
             headers={"Auto-Submitted": "auto-generated", **message.headers},
+            reply_to=_reply_to(message),
         )
         if message.body_html:
             mail.attach_alternative(message.body_html, "text/html")

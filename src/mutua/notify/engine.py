@@ -109,6 +109,15 @@ _NEGATION = {"not", "no", "nicht", "nao"}
 _FILLER = {"i", "im", "am", "is", "its", "it", "all", "estoy", "really", "very", "feeling",
            "doing", "so", "that", "too", "me", "siento", "encuentro", "muy", "estamos"}  # fmt: skip
 _NOT_OK_WORDS = {"nok", "notok", "unwell", "mal"}
+# Greetings and thanks said before or around the answer ("Hi, I'm ok, thanks").
+_COURTESY = {"hi", "hello", "hey", "dear", "thanks", "thank", "you", "thx", "cheers", "hola",
+             "buenas", "buenos", "dias", "tardes", "gracias", "saludos", "yes", "si"}  # fmt: skip
+# An "ok" followed by one of these is not an all-clear a machine may act on ("fine but I fell").
+_CAVEAT = {"but", "except", "however", "although", "though", "pero", "aunque", "fell", "fall",
+           "fallen", "hurt", "pain", "sick", "ill", "hospital", "doctor", "ambulance", "dizzy",
+           "bleeding", "caido", "caida", "dolor", "enfermo", "enferma", "medico", "mareado",
+           "mareada", "sangre", "ambulancia", "urgencias"}  # fmt: skip
+OK_MAX_WORDS = 8  # a longer message is read by a person, not taken as OK
 
 
 def _tokens(text: str) -> list[str]:
@@ -126,7 +135,9 @@ def parse_reply(text: str) -> Reply:
     """Understand a short reply to a message: OK, HELP, YES, NO or STOP, and a reply code.
 
     Robust to case, punctuation and accents. "not ok" (and "no estoy bien") means HELP, never OK;
-    any mention of help wins, because a missed cry for help costs more than a false alarm.
+    any mention of help wins, because a missed cry for help costs more than a false alarm. An OK
+    must be short and plain ("Hi, I'm ok, thanks"): "fine but I fell" or a long letter is not
+    understood as OK, so the check-in stays open and a person reads it.
     """
     tokens = _tokens(text)
     codes = [t.upper() for t in tokens if _is_code(t)]
@@ -145,9 +156,13 @@ def parse_reply(text: str) -> Reply:
         if rest and rest[0] in _OK:
             return Reply(HELP, code)
     content = [w for w in words if w not in _FILLER] or words
-    first = content[0]
-    if first in _OK:
+    answer = [w for w in content if w not in _COURTESY]
+    if answer and answer[0] in _OK:
+        # Only a short, plain OK counts: a caveat or a long message could hide a cry for help.
+        if len(content) > OK_MAX_WORDS or any(w in _CAVEAT for w in words):
+            return Reply(UNKNOWN, code)
         return Reply(OK, code)
+    first = content[0]
     if first in _YES:
         return Reply(YES, code)
     if first in _NO:

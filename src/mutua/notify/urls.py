@@ -11,4 +11,5 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("l/<str:token>/", views.signed_link, name="signed_link"),
     path("hooks/sms/inbound", views.sms_inbound, name="sms_inbound"),
+    path("hooks/email/inbound", views.email_inbound, name="email_inbound"),
 ]

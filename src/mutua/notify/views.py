@@ -1,4 +1,5 @@
-"""Pages: notification centre, preferences, unsubscribe, signed links; the inbound SMS hook."""
+"""Pages: notification centre, preferences, unsubscribe, signed links; inbound SMS and e-mail
+hooks."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from mutua.core.errors import DomainError
 from mutua.core.signed_links import link_action_get, signed_link_consume, signed_link_peek
 from mutua.notify import engine, selectors, services
 from mutua.notify.kinds import CHOOSABLE_CHANNELS, kind_all
+from mutua.notify.services.inbound_email import ACCEPTED, REFUSED, email_inbound_receive
 
 CENTRE_SIZE = 100
 
@@ -128,3 +130,36 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "expected JSON {from, text}"}, status=400)
     inbound = services.inbound_sms_receive(from_address=sender[:64], text=text[:2000])
     return JsonResponse({"id": inbound.public_id, "reply": inbound.reply_kind})
+
+
+_EMAIL_REFUSAL_STATUS = {"too_large": 413, "unreadable": 400}
+
+
+@csrf_exempt  # authenticated by the relay's HMAC signature, as the SMS hook
+@require_POST
+def email_inbound(request: HttpRequest) -> HttpResponse:
+    """The raw RFC 822 message as the body, signed like the SMS hook. 200 when taken (applied,
+    already seen, or an automatic reply dropped); 422 when refused for good; 5xx: try again."""
+    limit = int(settings.MUTUA_REPLY_MAX_BYTES)
+    # Read the stream ourselves: request.body stops at DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        return JsonResponse({"error": "too large"}, status=413)
+    problem = engine.signature_problem(
+        settings.EMAIL_INBOUND_SECRET,
+        request.headers.get(engine.TIMESTAMP_HEADER, ""),
+        request.headers.get(engine.SIGNATURE_HEADER, ""),
+        raw,
+        now=time.time(),
+        window=int(getattr(settings, "SMS_SIGNATURE_WINDOW_SECONDS", 300)),
+    )
+    if problem:
+        return JsonResponse({"error": problem}, status=403 if problem == "stale" else 401)
+    result = email_inbound_receive(raw)
+    if result.status == REFUSED:
+        status = _EMAIL_REFUSAL_STATUS.get(result.reason, 422)
+        return JsonResponse({"status": result.status, "reason": result.reason}, status=status)
+    data = {"status": result.status, "reason": result.reason}
+    if result.status == ACCEPTED and result.inbound is not None:
+        data.update(id=result.inbound.public_id, reply=result.inbound.reply_kind)
+    return JsonResponse(data)

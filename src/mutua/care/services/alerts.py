@@ -93,10 +93,16 @@ def call_list_add(
         )
 
 
-def alert_open(plan: CarePlan, *, reason: str, at: dt.datetime, now: dt.datetime) -> Alert:
-    alert = Alert.objects.create(
+def alert_new(plan: CarePlan, *, reason: str, now: dt.datetime) -> Alert:
+    """An alert for the plan's current occurrence, unsaved."""
+    return Alert(
         plan=plan, reason=reason, due_at=plan.current_due_at, opened_at=now, is_drill=is_drill(plan)
     )
+
+
+def alert_open(plan: CarePlan, *, reason: str, at: dt.datetime, now: dt.datetime) -> Alert:
+    alert = alert_new(plan, reason=reason, now=now)
+    alert.save(force_insert=True)
     plan.current_alert = alert
     return alert
 

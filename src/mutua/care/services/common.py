@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
-from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from mutua.care import schedule
@@ -21,6 +22,7 @@ from mutua.care.models import (
     OnCallShift,
 )
 from mutua.communities.models import Community, Membership
+from mutua.core.bulk import reverse_one
 from mutua.core.errors import ValidationFailed
 from mutua.people.models import User
 
@@ -84,6 +86,33 @@ def is_drill(plan: CarePlan) -> bool:
     return plan.__dict__["_care_drill"]
 
 
+def alert_event_fields(
+    plan: CarePlan,
+    kind: str,
+    *,
+    at: dt.datetime,
+    now: dt.datetime | None = None,
+    alert: Alert | None = None,
+    recipient: User | None = None,
+    detail: str = "",
+    drill: bool = False,
+) -> dict[str, Any]:
+    """The fields of one line of the step log: `log` writes it at once, the sweep a batch."""
+    now = now or at
+    return {
+        "plan": plan,
+        "alert": alert,
+        "at": now,
+        "due_at": at,
+        "kind": kind,
+        "step": alert.step if alert else plan.step,
+        "recipient": recipient,
+        "detail": detail[:300],
+        "is_late": now - at > LATE_AFTER,
+        "is_drill": drill,
+    }
+
+
 def log(
     plan: CarePlan,
     kind: str,
@@ -95,26 +124,23 @@ def log(
     detail: str = "",
     drill: bool = False,
 ) -> AlertEvent:
-    now = now or at
     return AlertEvent.objects.create(
-        plan=plan,
-        alert=alert,
-        at=now,
-        due_at=at,
-        kind=kind,
-        step=alert.step if alert else plan.step,
-        recipient=recipient,
-        detail=detail[:300],
-        is_late=now - at > LATE_AFTER,
-        is_drill=drill,
+        **alert_event_fields(
+            plan, kind, at=at, now=now, alert=alert, recipient=recipient, detail=detail, drill=drill
+        )
     )
 
 
 def local_text(plan: CarePlan, moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
-    local = moment.astimezone(ZoneInfo(plan.community.time_zone or "UTC"))
-    return formats.date_format(local, "D j M H:i")
+    return _local_text(moment, plan.community.time_zone or "UTC", translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_text(moment: dt.datetime, zone: str, language: str | None) -> str:
+    """A moment as people read it, in a zone and a language (plans due together share it)."""
+    return formats.date_format(moment.astimezone(ZoneInfo(zone)), "D j M H:i")
 
 
 def first_name(user: User) -> str:
@@ -130,7 +156,7 @@ def context(plan: CarePlan, **extra) -> dict:
         "emergency_number": plan.community.emergency_number,
         "is_drill": is_drill(plan),
         "community_name": plan.community.name,
-        "url": reverse("care:plan_detail", args=[plan.public_id]),
+        "url": reverse_one("care:plan_detail", plan.public_id),
         **extra,
     }
 

@@ -9,6 +9,7 @@ someone holds the alert. Every step is logged with its due time; one acted on af
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -34,9 +35,51 @@ from mutua.care.services.common import (
     on_call,
     schedule_next,
 )
+from mutua.communities.models import Community
 from mutua.core.signed_links import signed_link_create
+from mutua.people.models import User
 
 MAX_STEPS_PER_SWEEP = 100
+
+
+class Effects:
+    """Where a step's writes go. These write at once, one plan at a time; the sweep's batch
+    (sweep.py) collects the common steps' writes and writes a whole batch together."""
+
+    def link(self, *, user: User, action: str, target_id: str, ttl: dt.timedelta) -> str:
+        return signed_link_create(user=user, action=action, target_id=target_id, ttl=ttl)
+
+    def notify(
+        self,
+        recipient: User,
+        kind: str,
+        context: dict[str, Any],
+        *,
+        community: Community,
+        dedupe_key: str,
+        actions: list[dict],
+    ) -> None:
+        kinds.notify(
+            recipient, kind, context, community=community, dedupe_key=dedupe_key, actions=actions
+        )
+
+    def log(self, plan: CarePlan, kind: str, **fields: Any) -> None:
+        log(plan, kind, **fields)
+
+    def alert_open(
+        self, plan: CarePlan, *, reason: str, at: dt.datetime, now: dt.datetime
+    ) -> Alert:
+        return alert_open(plan, reason=reason, at=at, now=now)
+
+    def rare_step(self) -> None:
+        """Called before a rare step (escalating, a held alert, the phone call list). A batch
+        gives such a plan back, to be advanced on its own; here it already is."""
+
+    def save(self, plan: CarePlan) -> None:
+        plan.save()
+
+
+AT_ONCE = Effects()
 
 
 def _ask_person(
@@ -48,18 +91,19 @@ def _ask_person(
     now: dt.datetime,
     alert: Alert | None,
     drill: bool,
+    effects: Effects,
 ) -> None:
     due = plan.current_due_at
     assert due is not None
-    link = signed_link_create(
+    link = effects.link(
         user=plan.person,
         action=CHECKIN_LINK,
         target_id=plan.public_id,
         ttl=max(due + dt.timedelta(hours=24) - now, dt.timedelta(hours=1)),
     )
-    from mutua.notify.services.send import absolute_url
+    from mutua.notify.services.render import absolute_url
 
-    kinds.notify(
+    effects.notify(
         plan.person,
         kinds.person_kind(base, plan.channels),
         context(plan, link=absolute_url(link)),
@@ -67,7 +111,7 @@ def _ask_person(
         dedupe_key=f"care:{plan.pk}:{due.isoformat()}:{key}",
         actions=[{"label": _("I'm OK"), "url": link}],
     )
-    log(
+    effects.log(
         plan,
         base.removeprefix("care_") + ":" + key,
         at=at,
@@ -123,7 +167,7 @@ def _escalate(
     return None
 
 
-def plan_advance(plan: CarePlan, *, now: dt.datetime) -> int:
+def plan_advance(plan: CarePlan, *, now: dt.datetime, effects: Effects = AT_ONCE) -> int:
     """Take every step of this (locked) plan that is due by `now`; return how many."""
     steps = 0
     while plan.next_due_at is not None and plan.next_due_at <= now and steps < MAX_STEPS_PER_SWEEP:
@@ -131,7 +175,7 @@ def plan_advance(plan: CarePlan, *, now: dt.datetime) -> int:
         steps += 1
         if plan.status == "paused":
             plan.status, plan.paused_until, plan.state = "active", None, "waiting"
-            log(plan, "resumed", at=at, now=now)
+            effects.log(plan, "resumed", at=at, now=now)
             schedule_next(plan, after=at)
             continue
         if plan.status != "active":
@@ -157,24 +201,30 @@ def plan_advance(plan: CarePlan, *, now: dt.datetime) -> int:
                         now=now,
                         alert=None,
                         drill=drill,
+                        effects=effects,
                     )
                 else:  # caught up after the deadline: the reminder is pointless now
-                    log(plan, "reminder_skipped", at=at, now=now, drill=drill)
+                    effects.log(plan, "reminder_skipped", at=at, now=now, drill=drill)
                 plan.state = "reminded"
                 later = [r for r in reminders if r > at]
                 plan.next_due_at = later[0] if later else due
             else:
-                log(plan, "deadline", at=at, now=now, drill=drill)
+                effects.log(plan, "deadline", at=at, now=now, drill=drill)
                 plan.state = "grace"
                 plan.next_due_at = due + dt.timedelta(minutes=plan.grace_minutes)
         elif plan.state == "grace":
-            alert = alert_open(plan, reason="missed", at=at, now=now)
-            _ask_person(plan, kinds.ASK, "ask", at=at, now=now, alert=alert, drill=drill)
+            if "phone" in plan.channels:
+                effects.rare_step()
+            alert = effects.alert_open(plan, reason="missed", at=at, now=now)
+            _ask_person(
+                plan, kinds.ASK, "ask", at=at, now=now, alert=alert, drill=drill, effects=effects
+            )
             if "phone" in plan.channels:
                 call_list_add(plan, alert, first_name(plan.person), at=at, now=now)
             plan.state, plan.step = "asking", 0
             plan.next_due_at = at + dt.timedelta(minutes=plan.contact_timeout_minutes)
         elif plan.state in ("asking", "escalating"):
+            effects.rare_step()
             alert = plan.current_alert
             if alert is None:  # defensive: an escalation always has its alert
                 alert = alert_open(plan, reason="missed", at=at, now=now)
@@ -185,6 +235,7 @@ def plan_advance(plan: CarePlan, *, now: dt.datetime) -> int:
             every = dt.timedelta(minutes=plan.repeat_minutes)
             plan.next_due_at = _collapse(at, every, now) if wait is None else at + wait
         elif plan.state == "held":
+            effects.rare_step()
             alert = plan.current_alert
             if alert is not None and alert.held_by is not None:
                 kinds.notify(
@@ -199,5 +250,5 @@ def plan_advance(plan: CarePlan, *, now: dt.datetime) -> int:
         else:
             plan.state = "waiting"
             schedule_next(plan, after=now)
-    plan.save()
+    effects.save(plan)
     return steps

@@ -75,7 +75,8 @@ def outbox_deliver_due(*, now: dt.datetime | None = None, batch: int = 100) -> D
     ).update(status=OutboxStatus.PENDING, next_attempt_at=now)
     ids = _claim(now, batch)
     report.claimed = len(ids)
-    for message in OutboxMessage.objects.filter(pk__in=ids).order_by("next_attempt_at", "id"):
+    claimed = OutboxMessage.objects.filter(pk__in=ids).select_related("notification")
+    for message in claimed.order_by("next_attempt_at", "id"):
         ok, permanent = True, False
         channel = channel_get(message.channel)
         try:

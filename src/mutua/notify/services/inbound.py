@@ -1,4 +1,7 @@
-"""Replies that come back (SMS through the gateway): stored, STOP honoured, the rest handed on."""
+"""Replies that come back (SMS through the gateway): stored, STOP honoured, the rest handed on.
+
+E-mail replies (inbound_email.py) are handed to the same handlers through reply_handlers_run.
+"""
 
 from __future__ import annotations
 
@@ -62,13 +65,18 @@ def inbound_sms_receive(*, from_address: str, text: str) -> InboundMessage:
             )
             inbound.handled_by = ["notify.stop"]
     else:
-        for handler in list(_HANDLERS):
-            name = f"{handler.__module__}.{getattr(handler, '__qualname__', handler)}"
-            try:
-                with transaction.atomic():
-                    if handler(inbound, reply):
-                        inbound.handled_by.append(name)
-            except Exception:
-                logger.exception("reply handler %s failed on inbound %s", name, inbound.pk)
+        reply_handlers_run(inbound, reply)
     inbound.save(update_fields=["handled_by", "updated_at"])
     return inbound
+
+
+def reply_handlers_run(inbound: InboundMessage, reply: Reply) -> None:
+    """Offer a stored reply (SMS or e-mail) to every handler; note in `handled_by` who acted."""
+    for handler in list(_HANDLERS):
+        name = f"{handler.__module__}.{getattr(handler, '__qualname__', handler)}"
+        try:
+            with transaction.atomic():
+                if handler(inbound, reply):
+                    inbound.handled_by.append(name)
+        except Exception:
+            logger.exception("reply handler %s failed on inbound %s", name, inbound.pk)

@@ -1,25 +1,28 @@
 """notification_send: the in-app row and one outbox row per allowed channel, in the caller's
-transaction. Quiet hours defer and the daily cap suppresses non-critical messages."""
+transaction. Quiet hours defer and the daily cap suppresses non-critical messages.
+
+The rules live here as small functions that `notification_send_many` (bulk.py) shares: who is
+skipped, which channels a kind reaches, what each row says (rendering: render.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from mutua.communities.models import Community
 from mutua.notify import engine
-from mutua.notify.channels import channel_get
+from mutua.notify.channels import Channel, channel_get
 from mutua.notify.kinds import APP, CHOOSABLE_CHANNELS, Kind, kind_get
 from mutua.notify.models import (
     Notification,
@@ -27,26 +30,29 @@ from mutua.notify.models import (
     OutboxMessage,
     OutboxStatus,
 )
+from mutua.notify.services.render import absolute_url, render_messages
 from mutua.people.models import User
 
 logger = logging.getLogger(__name__)
 ALL_KINDS = "*"
-SMS_MAX = 480
+
+Choices = dict[tuple[str, str], bool]
 
 
-def absolute_url(path: str) -> str:
-    if not path or path.startswith(("http://", "https://")):
-        return path
-    return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
+def preferences_of(user_ids: Iterable[int], kind_codes: Iterable[str]) -> dict[int, Choices]:
+    """Everyone's choices for these kinds (and for every kind, "*"), in one query."""
+    chosen: dict[int, Choices] = {}
+    rows = NotificationPreference.objects.filter(
+        user_id__in=list(user_ids), kind__in=[*kind_codes, ALL_KINDS]
+    ).values_list("user_id", "kind", "channel", "enabled")
+    for user_id, kind, channel, enabled in rows:
+        chosen.setdefault(user_id, {})[(kind, channel)] = enabled
+    return chosen
 
 
-def channels_for(user: User, kind: Kind) -> list[str]:
-    """The channels this kind reaches this person on: defaults from the kind, their choices on
-    top (critical kinds keep their defaults), and an SMS STOP always honoured."""
-    chosen = {
-        (p.kind, p.channel): p.enabled
-        for p in NotificationPreference.objects.filter(user=user, kind__in=[kind.code, ALL_KINDS])
-    }
+def channels_chosen(kind: Kind, chosen: Choices) -> list[str]:
+    """Defaults from the kind, the person's choices on top (critical kinds keep their defaults),
+    and an SMS STOP ("*" off) always honoured."""
     candidates = list(dict.fromkeys([*CHOOSABLE_CHANNELS, *kind.default_channels]))
     result = []
     for code in candidates:
@@ -61,55 +67,228 @@ def channels_for(user: User, kind: Kind) -> list[str]:
     return result
 
 
-def _time_zone(user: User, community: Community | None) -> ZoneInfo:
+def channels_for(user: User, kind: Kind) -> list[str]:
+    """The channels this kind reaches this person on."""
+    return channels_chosen(kind, preferences_of([user.pk], [kind.code]).get(user.pk, {}))
+
+
+def is_unreachable(recipient: User) -> bool:
+    """Inactive and anonymised people are never written to."""
+    return not recipient.is_active or bool(getattr(recipient, "is_anonymised", False))
+
+
+def home_time_zones(user_ids: Iterable[int]) -> dict[int, str]:
+    """The time zone of the first community each person joined (still active there)."""
+    rows = (
+        Community.objects.filter(
+            memberships__user_id__in=list(user_ids), memberships__status="active"
+        )
+        .order_by("memberships__created_at")
+        .values_list("memberships__user_id", "time_zone")
+    )
+    zones: dict[int, str] = {}
+    for user_id, name in rows:
+        zones.setdefault(user_id, name)
+    return zones
+
+
+def time_zone_name(
+    user: User, community: Community | None, homes: dict[int, str] | None = None
+) -> str | None:
+    """The community's zone, or else the person's home zone (from `homes` when loaded)."""
     name = community.time_zone if community is not None else None
     if name is None:
-        name = (
-            Community.objects.filter(memberships__user=user, memberships__status="active")
-            .order_by("memberships__created_at")
-            .values_list("time_zone", flat=True)
-            .first()
-        )
+        name = (home_time_zones([user.pk]) if homes is None else homes).get(user.pk)
+    return name
+
+
+def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
     except (KeyError, ValueError):
         return ZoneInfo("UTC")
 
 
-def _optional(template: str, context: dict) -> str:
-    try:
-        get_template(template)
-    except TemplateDoesNotExist:
+def has_quiet_hours(kind: Kind, profile: Any) -> bool:
+    """Whether quiet hours can apply at all (critical kinds bypass them)."""
+    return not kind.critical and profile is not None
+
+
+def has_quiet_hours_set(profile: Any) -> bool:
+    """Whether the person has quiet hours at all (their time zone matters only then)."""
+    start, end = profile.quiet_hours_start, profile.quiet_hours_end
+    return start is not None and end is not None and start != end
+
+
+def quiet_end(profile: Any, tz: ZoneInfo, now: dt.datetime) -> dt.datetime | None:
+    return engine.quiet_hours_end(now, profile.quiet_hours_start, profile.quiet_hours_end, tz)
+
+
+def language_of(recipient: User) -> str:
+    profile = getattr(recipient, "profile", None)
+    return profile.preferred_language if profile else settings.LANGUAGE_CODE
+
+
+def prepared_actions(actions: list[dict] | None) -> list[dict]:
+    return [{"label": str(a["label"]), "url": absolute_url(a["url"])} for a in actions or []]
+
+
+def unsubscribe_url(recipient: User, kind: Kind) -> str:
+    if kind.critical:
         return ""
-    return render_to_string(template, context)
+    from mutua.notify.services.preferences import unsubscribe_token
+
+    token = unsubscribe_token(user=recipient, kind=kind.code)
+    return absolute_url(reverse("notify:unsubscribe", args=[token]))
 
 
-def _render(kind: Kind, context: dict[str, Any]) -> dict[str, str]:
-    subject = " ".join(render_to_string(f"{kind.template}_subject.txt", context).split())
-    text = render_to_string(f"{kind.template}_message.txt", context).strip()
-    html = _optional(f"{kind.template}_message.html", context) or linebreaks(text, autoescape=True)
-    sms = " ".join(_optional(f"{kind.template}_sms.txt", context).split())
-    if not sms:
-        first_url = next((a["url"] for a in context["actions"]), "") or context.get("url", "")
-        sms = f"{subject} {absolute_url(first_url)}".strip()
-    layout = {**context, "subject": subject, "text": text, "content_html": html}
+def preferences_url() -> str:
+    return absolute_url(reverse("notify:preferences"))
+
+
+def message_context(
+    recipient: User,
+    kind: Kind,
+    context: dict,
+    *,
+    actions: list[dict],
+    unsubscribe: str,
+    preferences: str,
+) -> dict[str, Any]:
     return {
-        "subject": subject[:300],
-        "text": text,
-        "email_text": render_to_string("notify/email.txt", layout),
-        "email_html": render_to_string("notify/email.html", layout),
-        "sms": sms[:SMS_MAX],
+        **context,
+        "recipient": recipient,
+        "site_url": settings.SITE_URL,
+        "unsubscribe_url": unsubscribe,
+        "actions": actions,
+        "is_critical": kind.critical,
+        "preferences_url": preferences,
     }
 
 
-def _sent_today(user: User, now: dt.datetime) -> int:
-    return (
+def notification_fields(
+    recipient: User,
+    kind: Kind,
+    rendered: dict[str, str],
+    *,
+    context: dict,
+    community: Community | None,
+    actions: list[dict],
+    dedupe_key: str,
+) -> dict[str, Any]:
+    """The fields of the in-app row."""
+    return {
+        "recipient": recipient,
+        "community": community,
+        "kind": kind.code,
+        "title": rendered["subject"],
+        "body": rendered["text"],
+        "url": str(context.get("url", ""))[:500],
+        "actions": actions,
+        "is_critical": kind.critical,
+        "dedupe_key": dedupe_key,
+    }
+
+
+def sent_today(user_ids: Iterable[int], now: dt.datetime) -> dict[int, int]:
+    """Non-critical messages of the last day counted against each person's daily cap."""
+    rows = (
         OutboxMessage.objects.filter(
-            recipient=user, is_critical=False, created_at__gte=now - dt.timedelta(days=1)
+            recipient_id__in=list(user_ids),
+            is_critical=False,
+            created_at__gte=now - dt.timedelta(days=1),
         )
         .exclude(status=OutboxStatus.SUPPRESSED)
-        .count()
+        .values("recipient_id")
+        .annotate(n=Count("id"))
+        .values_list("recipient_id", "n")
     )
+    return dict(rows)
+
+
+def daily_cap() -> int:
+    return int(getattr(settings, "NOTIFY_DAILY_CAP", 10))
+
+
+def outbox_rows(
+    notification: dict[str, Any],
+    kind: Kind,
+    rendered: dict[str, str],
+    *,
+    addresses: list[tuple[str, str, str]],
+    sent: int | None,
+    quiet_until: dt.datetime | None,
+    unsubscribe: str,
+    now: dt.datetime,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The fields of one outbox row per (channel, address, why not), for the in-app row with
+    these fields; returns them and the new cap count. `sent` is None for critical kinds."""
+    headers = (
+        {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        if unsubscribe
+        else {}
+    )
+    cap = daily_cap()
+    rows = []
+    for code, address, why in addresses:
+        status, error, due = OutboxStatus.PENDING, "", now
+        if not address:
+            status, error = OutboxStatus.SUPPRESSED, why
+        elif sent is not None and sent >= cap:
+            status, error = OutboxStatus.SUPPRESSED, _("Daily limit of messages reached.")
+        else:
+            if sent is not None:
+                sent += 1
+            if quiet_until is not None:
+                due = quiet_until
+        rows.append(
+            {
+                "recipient": notification["recipient"],
+                "channel": code,
+                "kind": kind.code,
+                "to_address": address,
+                "subject": rendered["subject"],
+                "body_text": rendered["email_text"],
+                "body_html": rendered["email_html"],
+                "sms_text": rendered["sms"],
+                "headers": headers if code == "email" else {},
+                "is_critical": kind.critical,
+                "status": status,
+                "next_attempt_at": due,
+                "last_error": str(error),
+                "dedupe_key": notification["dedupe_key"],
+            }
+        )
+    return rows, sent
+
+
+def registered_channels(kind: str, codes: list[str]) -> list[Channel]:
+    found = []
+    for code in codes:
+        channel = channel_get(code)
+        if channel is None:
+            logger.warning("kind %s names channel %s, which is not registered", kind, code)
+            continue
+        found.append(channel)
+    return found
+
+
+def addresses_of(user: User, kind: str, codes: list[str]) -> list[tuple[str, str, str]]:
+    """(channel, address, why not) for each registered channel."""
+    found = []
+    for channel in registered_channels(kind, codes):
+        address, why = channel.address_for(user)
+        found.append((channel.code, address, why))
+    return found
+
+
+def wake_when_due(rows: Iterable[dict[str, Any]], now: dt.datetime) -> None:
+    """After commit, wake the sender if anything can go out now."""
+    if any(r["status"] == OutboxStatus.PENDING and r["next_attempt_at"] <= now for r in rows):
+        transaction.on_commit(_wake_sender)
 
 
 def notification_send(
@@ -127,7 +306,7 @@ def notification_send(
     and the daily cap.
     """
     k = kind_get(kind)
-    if not recipient.is_active or getattr(recipient, "is_anonymised", False):
+    if is_unreachable(recipient):
         return []
     if (
         dedupe_key
@@ -136,103 +315,48 @@ def notification_send(
         ).exists()
     ):
         return []
-    from mutua.notify.services.preferences import unsubscribe_token
-
     now = timezone.now()
     profile = getattr(recipient, "profile", None)
-    actions = [{"label": str(a["label"]), "url": absolute_url(a["url"])} for a in actions or []]
-    unsubscribe_url = (
-        ""
-        if k.critical
-        else absolute_url(
-            reverse("notify:unsubscribe", args=[unsubscribe_token(user=recipient, kind=kind)])
-        )
+    ready = prepared_actions(actions)
+    unsubscribe = unsubscribe_url(recipient, k)
+    full_context = message_context(
+        recipient, k, context, actions=ready, unsubscribe=unsubscribe, preferences=preferences_url()
     )
-    full_context = {
-        **context,
-        "recipient": recipient,
-        "site_url": settings.SITE_URL,
-        "unsubscribe_url": unsubscribe_url,
-        "actions": actions,
-        "is_critical": k.critical,
-        "preferences_url": absolute_url(reverse("notify:preferences")),
-    }
-    with translation.override(profile.preferred_language if profile else settings.LANGUAGE_CODE):
-        rendered = _render(k, full_context)
-
+    with translation.override(language_of(recipient)):
+        [rendered] = render_messages(k, [full_context])
+    fields = notification_fields(
+        recipient,
+        k,
+        rendered,
+        context=context,
+        community=community,
+        actions=ready,
+        dedupe_key=dedupe_key,
+    )
     try:
         with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=recipient,
-                community=community,
-                kind=kind,
-                title=rendered["subject"],
-                body=rendered["text"],
-                url=str(context.get("url", ""))[:500],
-                actions=actions,
-                is_critical=k.critical,
-                dedupe_key=dedupe_key,
-            )
+            notification = Notification.objects.create(**fields)
     except IntegrityError:  # the same dedupe key written at the same moment elsewhere
         return []
 
-    cap = int(getattr(settings, "NOTIFY_DAILY_CAP", 10))
-    sent_today = None if k.critical else _sent_today(recipient, now)
-    quiet_end = None
-    if not k.critical and profile is not None:
-        quiet_end = engine.quiet_hours_end(
-            now,
-            profile.quiet_hours_start,
-            profile.quiet_hours_end,
-            _time_zone(recipient, community),
-        )
-    headers = (
-        {
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
-        if unsubscribe_url
-        else {}
+    sent = None if k.critical else sent_today([recipient.pk], now).get(recipient.pk, 0)
+    quiet_until = None
+    if has_quiet_hours(k, profile):
+        quiet_until = quiet_end(profile, zone(time_zone_name(recipient, community)), now)
+    rows, _sent = outbox_rows(
+        fields,
+        k,
+        rendered,
+        addresses=addresses_of(recipient, kind, channels_for(recipient, k)),
+        sent=sent,
+        quiet_until=quiet_until,
+        unsubscribe=unsubscribe,
+        now=now,
     )
-    rows = []
-    for code in channels_for(recipient, k):
-        channel = channel_get(code)
-        if channel is None:
-            logger.warning("kind %s names channel %s, which is not registered", kind, code)
-            continue
-        address, why = channel.address_for(recipient)
-        status, error, due = OutboxStatus.PENDING, "", now
-        if not address:
-            status, error = OutboxStatus.SUPPRESSED, why
-        elif sent_today is not None and sent_today >= cap:
-            status, error = OutboxStatus.SUPPRESSED, _("Daily limit of messages reached.")
-        else:
-            if sent_today is not None:
-                sent_today += 1
-            if quiet_end is not None:
-                due = quiet_end
-        rows.append(
-            OutboxMessage(
-                recipient=recipient,
-                notification=notification,
-                channel=code,
-                kind=kind,
-                to_address=address,
-                subject=rendered["subject"],
-                body_text=rendered["email_text"],
-                body_html=rendered["email_html"],
-                sms_text=rendered["sms"],
-                headers=headers if code == "email" else {},
-                is_critical=k.critical,
-                status=status,
-                next_attempt_at=due,
-                last_error=str(error),
-                dedupe_key=dedupe_key,
-            )
-        )
-    OutboxMessage.objects.bulk_create(rows)
-    if any(r.status == OutboxStatus.PENDING and r.next_attempt_at <= now for r in rows):
-        transaction.on_commit(_wake_sender)
+    OutboxMessage.objects.bulk_create(
+        [OutboxMessage(**row, notification=notification) for row in rows]
+    )
+    wake_when_due(rows, now)
     return [notification]
 
 

@@ -1,0 +1,83 @@
+"""How a message is rendered: subject, in-app text, e-mail (text and HTML in the layout) and
+SMS from the kind's templates. One set of rules for `notification_send` (each message on its
+own) and `notification_send_many` (alike messages rendered once, see stencil.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.utils.html import linebreaks
+
+from mutua.notify.kinds import Kind
+
+SMS_MAX = 480
+# render([(template name, optional), ...], contexts) -> per template, one text per context;
+# "" when an optional template does not exist.
+Renderer = Callable[[Sequence[tuple[str, bool]], Sequence[dict]], list[list[str]]]
+
+
+def absolute_url(path: str) -> str:
+    if not path or path.startswith(("http://", "https://")):
+        return path
+    return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
+
+
+def render_each(names: Sequence[tuple[str, bool]], contexts: Sequence[dict]) -> list[list[str]]:
+    """The plain renderer: every message on its own."""
+    out = []
+    for name, optional in names:
+        if optional:
+            try:
+                get_template(name)
+            except TemplateDoesNotExist:
+                out.append([""] * len(contexts))
+                continue
+        out.append([render_to_string(name, context) for context in contexts])
+    return out
+
+
+def render_messages(
+    kind: Kind, contexts: Sequence[dict[str, Any]], render: Renderer = render_each
+) -> list[dict[str, str]]:
+    """Subject, in-app text, e-mail (text and HTML in the layout) and SMS of each message."""
+    subjects, texts, htmls, smses = render(
+        [
+            (f"{kind.template}_subject.txt", False),
+            (f"{kind.template}_message.txt", False),
+            (f"{kind.template}_message.html", True),
+            (f"{kind.template}_sms.txt", True),
+        ],
+        contexts,
+    )
+    layouts, parts = [], []
+    for context, subject, text, html, sms in zip(
+        contexts, subjects, texts, htmls, smses, strict=True
+    ):
+        subject = " ".join(subject.split())
+        text = text.strip()
+        html = html or linebreaks(text, autoescape=True)
+        sms = " ".join(sms.split())
+        if not sms:
+            first_url = next((a["url"] for a in context["actions"]), "") or context.get("url", "")
+            sms = f"{subject} {absolute_url(first_url)}".strip()
+        layouts.append({**context, "subject": subject, "text": text, "content_html": html})
+        parts.append((subject, text, sms))
+    email_texts, email_htmls = render(
+        [("notify/email.txt", False), ("notify/email.html", False)], layouts
+    )
+    return [
+        {
+            "subject": subject[:300],
+            "text": text,
+            "email_text": email_text,
+            "email_html": email_html,
+            "sms": sms[:SMS_MAX],
+        }
+        for (subject, text, sms), email_text, email_html in zip(
+            parts, email_texts, email_htmls, strict=True
+        )
+    ]
