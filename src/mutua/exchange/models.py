@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mutua.core.models import PublicModel, TimeStamped
+from mutua.people.models import Gender
 
 
 class ExchangeSettings(TimeStamped):
@@ -130,6 +131,9 @@ class Need(PublicModel):
     skills = models.ManyToManyField("people.Skill", blank=True, related_name="needs")
     languages = models.JSONField(default=list, blank=True)
     requirements = models.JSONField(default=list, blank=True)
+    # With the "same_gender" requirement: the helper's gender the person asks for (their own,
+    # or what a coordinator records at intake). Seen only by the person and coordinators.
+    gender_wanted = models.CharField(max_length=16, choices=Gender.choices, blank=True, default="")
     allow_self_assign = models.BooleanField(default=False)
     status = models.CharField(
         max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN, db_index=True

@@ -56,6 +56,8 @@ class ProfileOut(Schema):
     break_until: dt.date | None
     has_car: bool
     has_accessible_vehicle: bool
+    has_pets: bool
+    gender: str = Field(description="Empty when not said; never shown to others.")
     preferred_channel: str
     quiet_hours_start: dt.time | None
     quiet_hours_end: dt.time | None
@@ -87,6 +89,8 @@ class ProfileIn(In):
     break_until: dt.date | None = None
     has_car: StrictBool | None = None
     has_accessible_vehicle: StrictBool | None = None
+    has_pets: StrictBool | None = None
+    gender: Literal["", "woman", "man", "non_binary"] | None = None
     preferred_channel: Literal["email", "sms", "phone", "app"] | None = None
     quiet_hours_start: LocalTime | None = None
     quiet_hours_end: LocalTime | None = None

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
-from mutua.people.models import CapacityStatus, Channel
+from mutua.people.models import CapacityStatus, Channel, Gender
 from mutua.people.services import LANGUAGE_CODES, Window
 
 MAX_AVAILABILITY_ROWS = 14
@@ -89,6 +89,20 @@ class ProfileForm(PageForm):
     has_car = forms.BooleanField(label=_("I have a car"), required=False)
     has_accessible_vehicle = forms.BooleanField(
         label=_("I have a wheelchair-accessible vehicle"), required=False
+    )
+    has_pets = forms.BooleanField(
+        label=_("I have pets at home"),
+        required=False,
+        help_text=_("Some people ask for a helper without pets, for example because of allergies."),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender (optional)"),
+        choices=[("", _("I would rather not say"))] + list(Gender.choices),
+        required=False,
+        help_text=_(
+            "Never shown to others. Used only to match requests for personal care that ask for "
+            "a helper of the same gender."
+        ),
     )
     preferred_channel = forms.ChoiceField(
         label=_("How should we reach you?"), choices=Channel.choices, widget=forms.RadioSelect

@@ -69,6 +69,15 @@ class Channel(models.TextChoices):
     APP = "app", _("In the app only")
 
 
+class Gender(models.TextChoices):
+    """Self-described, optional, never shown to others: it serves only needs that ask for a
+    helper of the same gender (personal care)."""
+
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NON_BINARY = "non_binary", _("Non-binary")
+
+
 class Profile(TimeStamped):
     """What a member shows to their communities. Never holds sensitive details."""
 
@@ -87,6 +96,10 @@ class Profile(TimeStamped):
     has_accessible_vehicle = models.BooleanField(
         _("I have a wheelchair-accessible vehicle"), default=False
     )
+    # Empty when the person has not said; such a helper is never matched to a need that asks
+    # for the same gender.
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+    has_pets = models.BooleanField(_("I have pets at home"), default=False)
     preferred_channel = models.CharField(
         max_length=8, choices=Channel.choices, default=Channel.EMAIL
     )

@@ -20,6 +20,7 @@ from mutua.people.models import (
     AvailabilityWindow,
     CapacityStatus,
     Channel,
+    Gender,
     Profile,
     ProfileSkill,
     SensitiveDetails,
@@ -83,6 +84,8 @@ def profile_update(
     break_until: dt.date | None = None,
     has_car: bool | None = None,
     has_accessible_vehicle: bool | None = None,
+    gender: str | None = None,
+    has_pets: bool | None = None,
     preferred_channel: str | None = None,
     quiet_hours_start: dt.time | None = None,
     quiet_hours_end: dt.time | None = None,
@@ -120,9 +123,17 @@ def profile_update(
         profile.break_until = break_until if capacity_status == CapacityStatus.BREAK else None
         if profile.break_until and profile.break_until < timezone.localdate():
             raise _invalid("break_until", _("The end of a break cannot be in the past."))
-    for field, value in (("has_car", has_car), ("has_accessible_vehicle", has_accessible_vehicle)):
+    for field, value in (
+        ("has_car", has_car),
+        ("has_accessible_vehicle", has_accessible_vehicle),
+        ("has_pets", has_pets),
+    ):
         if value is not None:
             setattr(profile, field, bool(value))
+    if gender is not None:
+        if gender and gender not in Gender.values:
+            raise _invalid("gender", _("Please choose one of the options."))
+        profile.gender = gender
     if preferred_channel is not None:
         if preferred_channel not in Channel.values:
             raise _invalid("preferred_channel", _("Please choose one of the options."))
@@ -352,6 +363,8 @@ def account_export(*, user: User) -> dict:
             "break_until": profile.break_until.isoformat() if profile.break_until else None,
             "has_car": profile.has_car,
             "has_accessible_vehicle": profile.has_accessible_vehicle,
+            "gender": profile.gender,
+            "has_pets": profile.has_pets,
             "preferred_channel": profile.preferred_channel,
             "skills": [ps.skill.name for ps in profile.profile_skills.all()],
             "availability": [
@@ -423,6 +436,7 @@ def account_delete(*, user: User) -> None:
     profile.bio = ""
     profile.languages = []
     profile.free_tags = []
+    profile.gender = ""
     profile.quiet_hours_start = profile.quiet_hours_end = None
     profile.save()
     ProfileSkill.objects.filter(profile=profile).delete()
