@@ -97,7 +97,7 @@ class ProfileForm(PageForm):
     )
     gender = forms.ChoiceField(
         label=_("Gender (optional)"),
-        choices=[("", _("I would rather not say"))] + list(Gender.choices),
+        choices=[("", _("I would rather not say")), *Gender.choices],
         required=False,
         help_text=_(
             "Never shown to others. Used only to match requests for personal care that ask for "
