@@ -268,6 +268,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Every task run would be two INFO lines a minute; the consumer's start-up stays.
+        "huey": {
+            "handlers": ["console"],
+            "level": os.environ.get("HUEY_LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+        "huey.consumer": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "huey.consumer.Scheduler": {"level": os.environ.get("HUEY_LOG_LEVEL", "WARNING")},
     },
 }
