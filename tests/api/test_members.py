@@ -155,7 +155,7 @@ def test_skills_are_listed_and_added_by_coordinators(cast):
     Skill.objects.create(slug="kite-mending", name="Kite mending")
     created = ApiClient(cast.coordinator).post("/communities/riverside/skills", {"name": "Ferry"})
     assert created.status_code == 201 and created.json()["community"] == "riverside"
-    listed = ApiClient(cast.member).get("/communities/riverside/skills").json()
+    listed = ApiClient(cast.member).get("/communities/riverside/skills").json()["items"]
     assert {"kite-mending", "ferry"} <= {s["slug"] for s in listed}
     assert_problem(ApiClient(cast.member).post("/communities/riverside/skills", {"name": "X"}), 403)
 

@@ -78,7 +78,14 @@ def test_my_profile_names_my_skills_by_slug(cast, skills):
     skills_out = ApiClient(cast.member).get("/me").json()["profile"]["skills"]
 
     assert skills_out == [
-        {"slug": "kite-mending", "name": "Kite mending", "category": "", "community": None}
+        {
+            "slug": "kite-mending",
+            "name": "Kite mending",
+            "category": "",
+            "label": "Kite mending",
+            "category_label": "",
+            "community": None,
+        }
     ]
 
 
@@ -189,8 +196,8 @@ def test_the_directory_filters_by_skill_slug_and_shows_only_skills_named_here(ca
     assert [m["display_name"] for m in listed] == ["Caller Person"]
     # Hilltop's skill would say the caller belongs there too, and its slug names nothing here.
     assert sorted(listed[0]["skills"], key=lambda s: s["slug"]) == [
-        {"slug": "ferry", "name": "Ferry rides"},
-        {"slug": "kite-mending", "name": "Kite mending"},
+        {"slug": "ferry", "name": "Ferry rides", "label": "Ferry rides"},
+        {"slug": "kite-mending", "name": "Kite mending", "label": "Kite mending"},
     ]
     refused = client.get("/communities/riverside/members", skill="nope")
     assert_problem(refused, 422, field="skill")

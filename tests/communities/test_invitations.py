@@ -214,7 +214,10 @@ def test_invitation_list_is_for_coordinators_only(cast):
 def test_bulk_invitation_reports_what_was_sent_and_what_was_refused_and_why(
     cast, django_capture_on_commit_callbacks, mailoutbox
 ):
-    invitation_create(actor=cast.coordinator, community=cast.community, email="pending@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(
+            actor=cast.coordinator, community=cast.community, email="pending@example.org"
+        )
     mailoutbox.clear()
     text = "\n".join(
         [
@@ -252,7 +255,35 @@ def test_bulk_invitation_reads_a_csv_with_a_header_and_semicolons(cast):
     report = invitation_bulk(actor=cast.coordinator, community=cast.community, text=text)
 
     assert report.sent == ["ann@example.org", "bob@example.org"]
-    assert report.refused == []
+    assert report.refused == [("name, email, street", "read as the column headings")]
+
+
+def test_bulk_invitation_reports_every_line_including_those_without_an_address(cast):
+    # given a pasted list with a name on its own line and a note
+    text = (
+        "ann@example.org\nOmar (no e-mail yet)\n\n  \nbob@example.org; carol@example.org\ncall Dee"
+    )
+
+    report = invitation_bulk(actor=cast.coordinator, community=cast.community, text=text)
+
+    # then every non-empty line is in the report, sent or refused with a reason
+    assert report.sent == ["ann@example.org", "bob@example.org", "carol@example.org"]
+    assert report.refused == [
+        ("Omar (no e-mail yet)", "no e-mail address on this line"),
+        ("call Dee", "no e-mail address on this line"),
+    ]
+
+
+def test_bulk_invitation_wakes_the_worker_once_and_sends_each_address(
+    cast, django_capture_on_commit_callbacks, mailoutbox
+):
+    text = "\n".join(f"person{i}@example.org" for i in range(5))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        invitation_bulk(actor=cast.coordinator, community=cast.community, text=text)
+
+    assert len(callbacks) == 1
+    assert sorted(m.to[0] for m in mailoutbox) == [f"person{i}@example.org" for i in range(5)]
 
 
 @pytest.mark.parametrize(

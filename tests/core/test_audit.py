@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import ProtectedError
+from django.forms.models import model_to_dict
 
 from mutua.communities.selectors import audit_list
 from mutua.core.audit import REDACTED, audit_record, redact
+from mutua.core.audit_guard import audit_unlocked
 from mutua.core.errors import PermissionDenied
 from mutua.core.models import AuditEntry
 from tests.factories import make_user
@@ -57,22 +62,105 @@ def test_anonymous_actor_is_stored_as_nobody(cast):
         ("reason", "rewritten"),
         ("action", "something.else"),
         ("after", {"role": "steward"}),
+        ("before", {"role": "member"}),
         ("is_safeguarding", True),
+        ("target_label", "Someone else"),
+        ("target_type", "user"),
+        ("target_id", "x"),
+        ("public_id", "0000000000000000"),
+        ("created_at", dt.datetime(2020, 1, 1, tzinfo=dt.UTC)),
+        ("community", None),
     ],
 )
 def test_audit_entries_cannot_be_updated(cast, field, value):
+    # given an entry
     entry = audit_record(
         actor=cast.steward, action="member.role", community=cast.community, after={"role": "x"}
     )
-
-    with pytest.raises(DatabaseError), transaction.atomic():
+    before = model_to_dict(AuditEntry.objects.get(pk=entry.pk))
+    # when any of its content is rewritten in SQL, then the database refuses
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).update(**{field: value})
+    assert model_to_dict(AuditEntry.objects.get(pk=entry.pk)) == before
+
+
+@pytest.mark.parametrize("field", ["actor", "subject"])
+def test_an_entry_cannot_be_pinned_on_someone_else(cast, field):
+    # given an entry naming the coordinator as actor and subject
+    entry = audit_record(
+        actor=cast.coordinator, action="test", community=cast.community, subject=cast.coordinator
+    )
+    # when someone points it at another person, then the database refuses
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(**{field: cast.member})
+    entry.refresh_from_db()
+    assert (entry.actor, entry.subject) == (cast.coordinator, cast.coordinator)
+
+
+def test_unlinking_actor_and_subject_is_the_one_change_allowed(cast):
+    entry = audit_record(
+        actor=cast.coordinator, action="test", community=cast.community, subject=cast.member
+    )
+
+    AuditEntry.objects.filter(pk=entry.pk).update(actor=None, subject=None)
 
     entry.refresh_from_db()
-    assert entry.action == "member.role"
-    assert entry.reason == ""
-    assert entry.after == {"role": "x"}
-    assert entry.is_safeguarding is False
+    assert (entry.actor_id, entry.subject_id, entry.action) == (None, None, "test")
+
+
+def test_unlinking_together_with_another_change_is_refused(cast):
+    entry = audit_record(actor=cast.coordinator, action="test", community=cast.community)
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(actor=None, reason="hidden")
+
+    assert AuditEntry.objects.get(pk=entry.pk).actor == cast.coordinator
+
+
+def test_audit_entries_cannot_be_deleted_through_the_orm_or_sql(cast):
+    entry = audit_record(actor=cast.steward, action="test", community=cast.community)
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM core_auditentry")
+
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_deleting_a_community_keeps_its_audit_trail(cast):
+    # given a community whose creation is in the log
+    count = AuditEntry.objects.filter(community=cast.community).count()
+    assert count
+    # when someone deletes the community, then it is refused and the trail stays
+    with pytest.raises(ProtectedError), transaction.atomic():
+        cast.community.delete()
+    assert AuditEntry.objects.filter(community=cast.community).count() == count
+
+
+def test_only_the_unlocked_maintenance_path_may_delete_entries(cast):
+    entry = audit_record(actor=cast.steward, action="test", community=cast.community)
+
+    with audit_unlocked():
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+
+    assert not AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_guards_are_installed_on_sqlite(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("tests/integration/postgres/test_foundation.py checks PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'core_auditentry'"
+        )
+        names = {row[0] for row in cursor.fetchall()}
+    # a table rebuild by a later migration would silently drop them: this notices
+    assert names == {"core_auditentry_append_only", "core_auditentry_no_delete"}
 
 
 def test_deleting_an_actor_unlinks_them_from_their_entries(cast):
@@ -85,6 +173,26 @@ def test_deleting_an_actor_unlinks_them_from_their_entries(cast):
     assert entry.actor is None
     assert entry.subject is None
     assert entry.action == "test"
+
+
+def test_an_entry_about_a_person_stores_no_name(cast):
+    # given a membership as the target (its text names the person)
+    from mutua.communities.models import Membership
+
+    membership = Membership.objects.get(community=cast.community, user=cast.member)
+    # when it is logged
+    entry = audit_record(
+        actor=cast.steward,
+        action="member.role",
+        community=cast.community,
+        target=membership,
+        subject=cast.member,
+    )
+    # then the label is empty and the person is only linked
+    entry.refresh_from_db()
+    assert entry.target_label == ""
+    assert "Member Person" not in str(model_to_dict(entry))
+    assert entry.subject == cast.member
 
 
 # ---- audit_list: who reads what ---------------------------------------------------------
@@ -178,4 +286,19 @@ def test_an_email_address_in_a_targets_label_is_redacted(cast):
     entry = audit_record(actor=cast.steward, action="test", community=cast.community, target=bare)
 
     assert "no.profile@example.org" not in entry.target_label
-    assert entry.target_label == REDACTED
+    assert entry.target_label == ""  # a user is named from the live row, never stored
+
+
+def test_an_email_address_in_any_other_label_is_redacted(cast):
+    from mutua.communities.models import Invitation
+
+    class Labelled:  # a target whose label mentions an address
+        _meta = Invitation._meta
+        public_id = "abc"
+        audit_label = "sent to a@example.org"
+
+    entry = audit_record(
+        actor=cast.steward, action="test", community=cast.community, target=Labelled()
+    )
+
+    assert entry.target_label == f"sent to {REDACTED}"

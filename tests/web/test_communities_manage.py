@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -209,10 +211,12 @@ def test_audit_log_shows_actions_in_words_filters_and_pages(client, cast):
 
     assert first.count("<time ") == 50
     assert second.count("<time ") == 5
-    assert "Sam Steward" not in first + second
+    # the actor filter offers every name; the filtered entries name only the coordinator
+    entries = re.sub(r"(?s)<select.*?</select>", "", first + second)
+    assert "Sam Steward" not in entries
     assert everything.count("<time ") == 7
     assert "started the community" in everything
-    assert "name: Area 54" in first
+    assert "Name: Area 54" in first
     assert "action=area.create&amp;page=2" in first
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
@@ -67,6 +68,7 @@ CODES = {
 }
 
 
+
 def problem(
     status: int,
     detail: str,
@@ -76,7 +78,7 @@ def problem(
 ) -> HttpResponse:
     body = {
         "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
+        "title": HTTPStatus(status).phrase,  # RFC 9457: about:blank takes the HTTP phrase
         "status": status,
         "detail": detail,
         "code": code or CODES.get(status, "error"),
@@ -100,11 +102,88 @@ def _field_name(loc: tuple | list) -> str:
     return ".".join(rest) or source
 
 
+def _choices(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as a plain list: a, b, c."""
+    found = re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+    return ", ".join(found) if found else expected
+
+
+def _n(ctx: dict, *keys: str) -> Any:
+    for key in keys:
+        if key in ctx:
+            return ctx[key]
+    return "?"
+
+
+def message_for(error: dict[str, Any]) -> str:
+    """One pydantic error in plain words, in the request's language."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This is needed.")
+    if kind == "extra_forbidden":
+        return _("This field is not expected here. Please leave it out.")
+    if kind == "string_too_long":
+        return _("Please use at most %(n)s characters.") % {"n": _n(ctx, "max_length")}
+    if kind == "string_too_short":
+        n = _n(ctx, "min_length")
+        return (
+            _("This cannot be empty.")
+            if n == 1
+            else _("Please use at least %(n)s characters.") % {"n": n}
+        )
+    if kind == "too_long":
+        return _("Please give at most %(n)s items.") % {"n": _n(ctx, "max_length")}
+    if kind == "too_short":
+        return _("Please give at least %(n)s items.") % {"n": _n(ctx, "min_length")}
+    if kind in ("literal_error", "enum"):
+        return _("Please choose one of: %(choices)s.") % {
+            "choices": _choices(str(_n(ctx, "expected")))
+        }
+    if kind in ("greater_than_equal", "greater_than"):
+        limit = _n(ctx, "ge", "gt")
+        if kind == "greater_than":
+            return _("Please give a number above %(n)s.") % {"n": limit}
+        return _("Please give a number of at least %(n)s.") % {"n": limit}
+    if kind in ("less_than_equal", "less_than"):
+        limit = _n(ctx, "le", "lt")
+        if kind == "less_than":
+            return _("Please give a number below %(n)s.") % {"n": limit}
+        return _("Please give a number of at most %(n)s.") % {"n": limit}
+    if kind == "string_pattern_mismatch":
+        return _("This has characters or a form that is not allowed here.")
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return _("Please give a whole number.")
+    if kind in ("float_type", "float_parsing", "finite_number"):
+        return _("Please give a number.")
+    if kind in ("bool_type", "bool_parsing"):
+        return _("Please give true or false.")
+    if kind in ("string_type", "string_unicode"):
+        return _("Please give text.")
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return _("Please give a list.")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("Please give an object with named fields.")
+    if kind.startswith("date_") or kind == "date_type":
+        return _("Please give a date such as 2025-04-30.")
+    if kind.startswith("datetime_") or kind == "datetime_type":
+        return _("Please give a date and time such as 2025-04-30T14:00:00Z.")
+    if kind.startswith("time_") or kind == "time_type":
+        return _("Please give a time such as 09:30.")
+    if kind.startswith("uuid"):
+        return _("Please give a valid identifier.")
+    if kind == "json_invalid":
+        return _("The body is not valid JSON.")
+    if kind == "value_error":
+        # Our own validators raise ValueError with a sentence already translated.
+        return str(error.get("msg", "")).removeprefix("Value error, ") or _("This is not valid.")
+    return _("This value is not valid.")
+
+
 def _validation_errors(exc: NinjaValidationError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        message = str(error.get("msg", "")).removeprefix("Value error, ")
-        errors.setdefault(_field_name(error.get("loc", ())), []).append(message)
+        errors.setdefault(_field_name(error.get("loc", ())), []).append(message_for(error))
     return errors
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
@@ -46,7 +47,7 @@ PublicId = Annotated[
 
 def _naive(value: dt.time) -> dt.time:
     if value.tzinfo is not None:
-        raise ValueError("Give a local time without a time zone, such as 09:30.")
+        raise ValueError(_("Give a local time without a time zone, such as 09:30."))
     return value
 
 

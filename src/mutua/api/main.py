@@ -53,11 +53,13 @@ install_handlers(api)
 def _mount() -> None:
     from mutua.communities.api import router as communities_router
     from mutua.communities.api import standalone as communities_standalone
+    from mutua.communities.api_catalogue import router as catalogue_router
     from mutua.notify.api import router as notify_router
     from mutua.people.api import router as me_router
 
     api.add_router("/me", me_router)
     api.add_router("/communities", communities_router)
+    api.add_router("/communities", catalogue_router)
     api.add_router("/notifications", notify_router)
     api.add_router("", communities_standalone)
     api.add_router("", __import__("mutua.exchange.api", fromlist=["router"]).router)

@@ -1,17 +1,20 @@
-"""Cursor pagination over `(created_at, id)`: stable under inserts, no page counting.
+"""Cursor pagination: keyset over the list's order, stable under inserts, no page counting.
 
-The cursor is opaque to clients (URL-safe base64 of the last row's created_at and id). Public
-ids are random, so they cannot order a list; see docs/decisions/0002-public-ids-and-cursors.md.
+Lists order by `(created_at, public_id)` — the public id only breaks ties between rows made in
+the same microsecond — or by keys an endpoint names (skills have no creation time). The
+cursor carries the last row's key values, signed so it cannot be forged or edited; it never
+holds a sequential primary key of a private row (decision 0002, revised by 0009).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
+import operator
+from functools import reduce
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.core import signing
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
@@ -19,11 +22,12 @@ from mutua.core.errors import DomainError
 
 T = TypeVar("T")
 MAX_LIMIT = 100
+SALT = "mutua.api.cursor"
 
 
 class PageQuery(Schema):
     cursor: str | None = Field(
-        None, max_length=200, pattern=r"^[A-Za-z0-9_=-]*$", description="From `next_cursor`."
+        None, max_length=500, pattern=r"^[A-Za-z0-9_:=-]*$", description="From `next_cursor`."
     )
     limit: int = Field(25, ge=1, le=MAX_LIMIT, description="How many items, 1 to 100.")
 
@@ -33,39 +37,72 @@ class Page(Schema, Generic[T]):
     next_cursor: str | None = None
 
 
-def encode_cursor(created_at: dt.datetime, pk: int) -> str:
-    raw = f"{created_at.isoformat()}|{pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def default_keys(model: type[Model]) -> tuple[str, ...]:
+    """`created_at` and the row's public name: its public id, else a unique slug, else pk."""
+    names = {f.name: f for f in model._meta.concrete_fields}
+    for name in ("public_id", "slug"):
+        if name in names and names[name].unique:
+            return ("created_at", name)
+    return ("created_at", "pk")
 
 
-def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return signing.dumps([_plain(v) for v in values], salt=SALT, compress=False)
+
+
+def _invalid_cursor() -> DomainError:
+    message = _("This page link is not valid. Please start again from the first page.")
+    return DomainError(message, field_errors={"cursor": [message]})
+
+
+def decode_cursor(cursor: str, model: type[Model], keys: tuple[str, ...]) -> list[Any]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _sep, pk = raw.partition("|")
-        created_at = dt.datetime.fromisoformat(stamp)
-        number = int(pk)
-        if created_at.tzinfo is None or not 0 < number < 2**63:
-            raise ValueError
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        message = _("This page link is not valid. Please start again from the first page.")
-        raise DomainError(message, field_errors={"cursor": [message]}) from None
-    return created_at, number
+        values = signing.loads(cursor, salt=SALT)
+    except signing.BadSignature:
+        raise _invalid_cursor() from None
+    if not isinstance(values, list) or len(values) != len(keys):
+        raise _invalid_cursor()
+    out = []
+    for key, value in zip(keys, values, strict=True):
+        field = model._meta.pk if key == "pk" else model._meta.get_field(key)
+        try:
+            out.append(field.to_python(value))  # type: ignore[union-attr]
+        except Exception:
+            raise _invalid_cursor() from None
+    return out
 
 
-def paginate(queryset: QuerySet, page: PageQuery, *, newest_first: bool = False) -> dict[str, Any]:
-    """One page of `queryset` ordered by (created_at, id), and the cursor for the next one."""
-    if newest_first:
-        queryset = queryset.order_by("-created_at", "-id")
-    else:
-        queryset = queryset.order_by("created_at", "id")
+def _after(keys: tuple[str, ...], values: list[Any], descending: bool) -> Q:
+    """Rows after the cursor in lexicographic order of `keys`."""
+    beyond = "lt" if descending else "gt"
+    terms = []
+    for i, key in enumerate(keys):
+        equal = {k: v for k, v in zip(keys[:i], values[:i], strict=True)}
+        terms.append(Q(**equal, **{f"{key}__{beyond}": values[i]}))
+    return reduce(operator.or_, terms)
+
+
+def paginate(
+    queryset: QuerySet,
+    page: PageQuery,
+    *,
+    newest_first: bool = False,
+    keys: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """One page of `queryset` in the order of `keys`, and the cursor for the next one."""
+    keys = keys or default_keys(queryset.model)
+    queryset = queryset.order_by(*(f"-{k}" if newest_first else k for k in keys))
     if page.cursor:
-        created_at, pk = decode_cursor(page.cursor)
-        if newest_first:
-            after = Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=pk)
-        else:
-            after = Q(created_at__gt=created_at) | Q(created_at=created_at, id__gt=pk)
-        queryset = queryset.filter(after)
+        values = decode_cursor(page.cursor, queryset.model, keys)
+        queryset = queryset.filter(_after(keys, values, newest_first))
     rows = list(queryset[: page.limit + 1])
     items, more = rows[: page.limit], len(rows) > page.limit
-    next_cursor = encode_cursor(items[-1].created_at, items[-1].pk) if more else None
+    next_cursor = None
+    if more:
+        last = items[-1]
+        next_cursor = encode_cursor([getattr(last, k) for k in keys])
     return {"items": items, "next_cursor": next_cursor}

@@ -39,8 +39,10 @@ else:
 
 class SkillOut(Schema):
     slug: str = Field(description="How requests name the skill, unique in its community or shared.")
-    name: str
+    name: str = Field(description="As stored (English for the shared list).")
     category: str
+    label: str = Field(description="The name in the request's language (Accept-Language).")
+    category_label: str
     community: str | None = Field(None, description="Slug of the community that added it.")
 
     @staticmethod
@@ -51,6 +53,7 @@ class SkillOut(Schema):
 class SkillBrief(Schema):
     slug: str
     name: str
+    label: str
 
 
 class PersonOut(Schema):
@@ -348,6 +351,13 @@ class SkillIn(In):
     category: Str60 = ""
 
 
+class AuditChangeOut(Schema):
+    field: str
+    label: str = Field(description="The field in words, in the request's language.")
+    before: str | None = Field(description="In words; null when there was no value before.")
+    after: str
+
+
 class AuditOut(Schema):
     id: str
     at: dt.datetime
@@ -361,6 +371,7 @@ class AuditOut(Schema):
     after: dict[str, Any]
     reason: str
     is_safeguarding: bool
+    changes: list[AuditChangeOut] = Field(description="before → after, in words.")
 
     @staticmethod
     def resolve_id(obj: Any) -> str:
@@ -369,3 +380,67 @@ class AuditOut(Schema):
     @staticmethod
     def resolve_at(obj: Any) -> dt.datetime:
         return obj.created_at
+
+    @staticmethod
+    def resolve_changes(obj: Any) -> list[dict[str, Any]]:
+        from mutua.communities.audit_words import change_rows
+
+        keys = list(dict.fromkeys([*obj.before, *obj.after]))
+        rows = change_rows(obj.before, obj.after)
+        return [
+            {"field": key, "label": label, "before": before, "after": after}
+            for key, (label, before, after) in zip(keys, rows, strict=True)
+        ]
+
+
+class LocationIn(In):
+    """A point from the browser (with the person's consent) or a coordinator; it is stored only
+    snapped to the community's cell."""
+
+    lat: Latitude
+    lon: Longitude
+
+
+class CallListRowOut(Schema):
+    """One person to phone: reading the list is audit-logged for each person on the page."""
+
+    id: str = Field(description="The membership's public id.")
+    display_name: str
+    first_name: str
+    service_area: AreaBrief | None
+    phone: str = Field(description="Empty when the person has not given one.")
+
+    @staticmethod
+    def resolve_id(obj: Any) -> str:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_display_name(obj: Any) -> str:
+        return obj.user.profile.display_name
+
+    @staticmethod
+    def resolve_first_name(obj: Any) -> str:
+        return obj.user.profile.first_name
+
+    @staticmethod
+    def resolve_phone(obj: Any) -> str:
+        return getattr(obj, "phone", "")
+
+
+class AreaPatch(In):
+    name: Name120 | None = None
+    centre_lat: Latitude | None = None
+    centre_lon: Longitude | None = None
+    parent: Slug | None = Field(
+        None, description="Slug of the area it is part of; null makes it a top-level area."
+    )
+
+
+class SkillPatch(In):
+    name: Name80 | None = None
+    category: Str60 | None = None
+
+
+class CustomRolePatch(In):
+    name: Name80 | None = None
+    permissions: list[Grantable] | None = Field(None, max_length=len(GRANTABLE))

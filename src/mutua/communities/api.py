@@ -1,4 +1,6 @@
-"""API: communities, memberships, applications, invitations, areas, skills, roles and audit.
+"""API: communities, memberships, applications, invitations, members and their roles.
+
+Areas, skills, custom roles and the audit log are in api_catalogue.py.
 
 Each endpoint parses with a schema, calls one service or selector and renders; the rules (who may
 do what, what is valid) live in communities/services.py, selectors.py and core/permissions.py.
@@ -17,7 +19,7 @@ from ninja import Query, Router, Status
 from mutua.api import schemas as s
 from mutua.api.auth import ANYONE, OPEN_TO_VISITORS
 from mutua.api.errors import responses
-from mutua.api.fields import PublicId, RoleSlug, SkillSlug, Slug, Str60, Str120
+from mutua.api.fields import PublicId, RoleSlug, SkillSlug, Slug, Str120
 from mutua.api.pagination import Page, PageQuery, paginate
 from mutua.api.skills import skills_in
 from mutua.communities import selectors, services
@@ -30,7 +32,6 @@ from mutua.communities.models import (
 )
 from mutua.core.errors import Conflict, NotFound, ValidationFailed
 from mutua.core.permissions import require
-from mutua.people.models import Skill
 
 router = Router(tags=["communities"])
 standalone = Router(tags=["communities"])
@@ -336,77 +337,60 @@ def members_private(request: HttpRequest, slug: Slug, public_id: PublicId) -> An
     from mutua.people.services import sensitive_read
 
     membership = _member(request, slug, public_id)
-    return sensitive_read(viewer=_viewer(request), person=membership.user, purpose="api")
+    return sensitive_read(
+        viewer=_viewer(request),
+        person=membership.user,
+        purpose="api",
+        community=membership.community,
+    )
 
 
-# ---- Areas, skills, roles --------------------------------------------------------------------
+@router.put(
+    "/{slug}/members/{public_id}/location",
+    response=responses({200: s.MemberDetailOut}),
+    summary="Set a member's approximate location (coordinators); snapped to the cell; audit-logged",
+)
+def members_location(
+    request: HttpRequest, slug: Slug, public_id: PublicId, payload: s.LocationIn
+) -> Any:
+    membership = _member(request, slug, public_id)
+    services.membership_set_location(
+        actor=_viewer(request), membership=membership, lat=payload.lat, lon=payload.lon
+    )
+    return _member(request, slug, public_id)
 
 
-@router.get("/{slug}/areas", response=responses({200: Page[s.AreaOut]}), summary="Service areas")
-def areas_list(request: HttpRequest, slug: Slug, page: Query[PageQuery]) -> Any:
-    community = selectors.community_visible(slug=slug, viewer=_viewer(request))
-    return paginate(selectors.area_list(community=community), page)
-
-
-@router.post("/{slug}/areas", response=responses({201: s.AreaOut}), summary="Add a service area")
-def areas_create(request: HttpRequest, slug: Slug, payload: s.AreaIn) -> Any:
+@router.put(
+    "/{slug}/membership/location",
+    response=responses({200: s.MembershipOut}),
+    summary="My approximate location here, from the browser with my consent (snapped to the "
+    "community's cell; the precise point is never kept)",
+)
+def communities_my_location(request: HttpRequest, slug: Slug, payload: s.LocationIn) -> Any:
     community = _community(slug)
-    area = services.area_create(
-        actor=_viewer(request),
-        community=community,
-        name=payload.name,
-        centre_lat=payload.centre_lat,
-        centre_lon=payload.centre_lon,
-        parent=_area(community, payload.parent, "parent"),
-        slug=payload.slug or "",
+    membership = require(_viewer(request), "community.view", community)
+    return services.membership_set_location(
+        actor=_viewer(request), membership=membership, lat=payload.lat, lon=payload.lon
     )
-    return Status(201, area)
 
 
 @router.get(
-    "/{slug}/skills",
-    response=responses({200: list[s.SkillOut]}),
-    summary="Skills: the shared list and the community's own",
+    "/{slug}/call-list",
+    response=responses({200: Page[s.CallListRowOut]}),
+    summary="Members to phone, with their numbers (callers and coordinators). Each person on "
+    "the page is written to the audit log.",
 )
-def skills_list(request: HttpRequest, slug: Slug) -> Any:
-    community = selectors.community_visible(slug=slug, viewer=_viewer(request))
-    return selectors.skill_list(community=community).select_related("community")
+def call_list(request: HttpRequest, slug: Slug, page: Query[PageQuery]) -> Any:
+    from mutua.people.services import sensitive_phones_read
 
-
-@router.post("/{slug}/skills", response=responses({201: s.SkillOut}), summary="Add a skill")
-def skills_create(request: HttpRequest, slug: Slug, payload: s.SkillIn) -> Any:
-    skill: Skill = services.skill_add(
-        actor=_viewer(request),
-        community=_community(slug),
-        name=payload.name,
-        category=payload.category,
+    community, viewer = _community(slug), _viewer(request)
+    result = paginate(selectors.call_list(viewer=viewer, community=community), page)
+    phones = sensitive_phones_read(
+        viewer=viewer, community=community, people=[m.user for m in result["items"]]
     )
-    return Status(201, skill)
-
-
-@router.get(
-    "/{slug}/roles",
-    response=responses({200: Page[s.CustomRoleOut]}),
-    summary="The community's own roles",
-)
-def roles_list(request: HttpRequest, slug: Slug, page: Query[PageQuery]) -> Any:
-    roles = selectors.custom_role_list(community=_community(slug), viewer=_viewer(request))
-    return paginate(roles, page)
-
-
-@router.post(
-    "/{slug}/roles",
-    response=responses({201: s.CustomRoleOut}),
-    summary="Define a role that adds permissions (stewards)",
-)
-def roles_create(request: HttpRequest, slug: Slug, payload: s.CustomRoleIn) -> Any:
-    role = services.custom_role_create(
-        actor=_viewer(request),
-        community=_community(slug),
-        name=payload.name,
-        permissions=list(payload.permissions),
-    )
-    return Status(201, role)
+    for m in result["items"]:
+        m.phone = phones.get(m.user_id, "")
+    return result
 
 
 def _custom_role(community: Community, role_slug: str) -> CustomRole:
@@ -451,16 +435,3 @@ def members_role_give(request: HttpRequest, slug: Slug, public_id: PublicId, rol
 def members_role_take(request: HttpRequest, slug: Slug, public_id: PublicId, role: RoleSlug) -> Any:
     _custom_role_set(request, slug, public_id, role, granted=False)
     return Status(204, None)
-
-
-# ---- Audit -------------------------------------------------------------------------------------
-
-
-@router.get(
-    "/{slug}/audit",
-    response=responses({200: Page[s.AuditOut]}),
-    summary="What coordinators and stewards did here, newest first",
-)
-def audit_list(request: HttpRequest, slug: Slug, page: Query[PageQuery], action: Str60 = "") -> Any:
-    qs = selectors.audit_list(viewer=_viewer(request), community=_community(slug), action=action)
-    return paginate(qs, page, newest_first=True)

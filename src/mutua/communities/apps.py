@@ -5,3 +5,8 @@ class CommunitiesConfig(AppConfig):
     name = "mutua.communities"
     label = "communities"
     verbose_name = "Communities"
+
+    def ready(self) -> None:
+        from mutua.communities.account import register
+
+        register()

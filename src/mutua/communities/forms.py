@@ -135,6 +135,13 @@ class LocationForm(forms.Form):
     lon = forms.FloatField(min_value=-180, max_value=180, widget=forms.HiddenInput)
 
 
+class MemberLocationForm(forms.Form):
+    """A coordinator places a member (who may not use the browser's location) on the map."""
+
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or words"), required=False, max_length=80)
     area = forms.ModelChoiceField(
@@ -290,7 +297,44 @@ class MemberRoleAssignForm(CustomRoleAssignForm):
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Kind of action"), required=False)
+    actor = forms.ChoiceField(label=_("Done by"), required=False)
+    subject = forms.ChoiceField(label=_("About"), required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
-    def __init__(self, *args, actions: list[tuple[str, str]], **kwargs):
+    def __init__(
+        self,
+        *args,
+        actions: list[tuple[str, str]],
+        people: dict[str, list[tuple[str, str]]] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        people = people or {}
         self.fields["action"].choices = [("", _("All actions")), *actions]  # type: ignore[attr-defined]
+        self.fields["actor"].choices = [("", _("Anyone")), *people.get("actor", [])]  # type: ignore[attr-defined]
+        self.fields["subject"].choices = [("", _("Anyone")), *people.get("subject", [])]  # type: ignore[attr-defined]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end of the range cannot be before its start."))
+        return data
+
+    def filters(self) -> dict:
+        """The selector's arguments, or none when the form is not valid."""
+        if not (self.is_bound and self.is_valid()):
+            return {}
+        d = self.cleaned_data
+        return {
+            "action": d["action"],
+            "actor_public_id": d["actor"],
+            "subject_public_id": d["subject"],
+            "since": d["since"],
+            "until": d["until"],
+        }

@@ -148,6 +148,9 @@ class Membership(PublicModel):
     def __str__(self) -> str:
         return f"{self.user} in {self.community} ({self.role})"
 
+    # Names a person: the audit log names them from the live subject instead.
+    audit_label = ""
+
     @property
     def is_active(self) -> bool:
         return self.status == MembershipStatus.ACTIVE
@@ -210,3 +213,5 @@ class JoinApplication(PublicModel):
 
     def __str__(self) -> str:
         return f"application of {self.user} to {self.community}"
+
+    audit_label = ""  # names a person (see Membership.audit_label)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import datetime as dt
+import zoneinfo
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from mutua.communities.models import (
@@ -17,7 +20,7 @@ from mutua.communities.models import (
 from mutua.core.errors import NotFound
 from mutua.core.models import AuditEntry
 from mutua.core.permissions import can, membership_of, require
-from mutua.people.models import Skill, User
+from mutua.people.models import ProfileSkill, Skill, User
 
 
 def community_get(*, slug: str) -> Community:
@@ -52,6 +55,17 @@ def community_list(*, viewer: User | None, mine: bool = False) -> QuerySet[Commu
     return (qs.filter(member_of) if mine else qs.filter(member_of | Q(is_listed=True))).distinct()
 
 
+def skills_here(community: Community) -> Prefetch:
+    """A member's skills as this community shows them: shared ones and its own. Another
+    community's would tell where else the person belongs (web and API show the same)."""
+    return Prefetch(
+        "user__profile__profile_skills",
+        queryset=ProfileSkill.objects.filter(
+            Q(skill__community__isnull=True) | Q(skill__community=community)
+        ).select_related("skill"),
+    )
+
+
 def member_directory(
     *,
     viewer: User,
@@ -65,7 +79,7 @@ def member_directory(
     qs = (
         Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
         .select_related("user__profile", "service_area")
-        .prefetch_related("user__profile__profile_skills__skill")
+        .prefetch_related(skills_here(community))
     )
     qs = qs.filter(listed_in_directory=True).filter(
         Q(is_vulnerable=False) | Q(is_vulnerable=True, listed_in_directory=True)
@@ -99,6 +113,7 @@ def member_get(*, viewer: User, community: Community, public_id: str) -> Members
     require(viewer, "directory.view", community)
     m = (
         Membership.objects.select_related("user__profile", "service_area", "community")
+        .prefetch_related(skills_here(community), "custom_roles")
         .filter(community=community, public_id=public_id)
         .first()
     )
@@ -116,9 +131,20 @@ def member_get(*, viewer: User, community: Community, public_id: str) -> Members
 
 
 def audit_list(
-    *, viewer: User, community: Community, action: str = "", actor_public_id: str = ""
+    *,
+    viewer: User,
+    community: Community,
+    action: str = "",
+    actor_public_id: str = "",
+    subject_public_id: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> QuerySet[AuditEntry]:
-    """The community's log; safeguarding entries only for coordinators and the person concerned."""
+    """The community's log; safeguarding entries only for coordinators and the person concerned.
+
+    Filters: an action prefix, who acted and whom it concerned (users' public ids), and a range
+    of days, both ends included, in the community's time zone.
+    """
     require(viewer, "audit.read", community)
     qs = AuditEntry.objects.filter(community=community).select_related(
         "actor__profile", "subject__profile"
@@ -129,7 +155,42 @@ def audit_list(
         qs = qs.filter(action__startswith=action)
     if actor_public_id:
         qs = qs.filter(actor__public_id=actor_public_id)
+    if subject_public_id:
+        qs = qs.filter(subject__public_id=subject_public_id)
+    zone = _zone(community)
+    since = since and min(max(since, EARLIEST), LATEST)  # far dates would overflow
+    until = until and min(max(until, EARLIEST), LATEST)
+    if since is not None:
+        qs = qs.filter(created_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=zone))
+    if until is not None:
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        qs = qs.filter(created_at__lt=end)
     return qs.order_by("-created_at", "-id")
+
+
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(9000, 1, 1)
+
+
+def _zone(community: Community) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(community.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def audit_people(*, viewer: User, community: Community) -> dict[str, list[tuple[str, str]]]:
+    """Who acted and whom entries concern, among the entries this viewer may read: (public id,
+    name) pairs for the log's filters. Two queries."""
+    qs = audit_list(viewer=viewer, community=community).order_by()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for role in ("actor", "subject"):
+        pairs = (
+            qs.exclude(**{f"{role}__isnull": True})
+            .values_list(f"{role}__public_id", f"{role}__profile__display_name")
+            .distinct()
+        )
+        out[role] = sorted({(pid, name or "") for pid, name in pairs}, key=lambda p: p[1])
+    return out
 
 
 def application_list(

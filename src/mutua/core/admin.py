@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from mutua.core.models import AuditEntry, WorkerHeartbeat
+from mutua.core.models import AuditEntry, OutgoingMail, WorkerHeartbeat
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -28,3 +28,13 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ("name", "beat_at")
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(ReadOnlyAdmin):
+    """What was sent, what is waiting and what failed (with the last error)."""
+
+    list_display = ("created_at", "to_address", "subject", "status", "attempts", "sent_at")
+    list_filter = ("status",)
+    search_fields = ("to_address", "subject")
+    exclude = ("body",)

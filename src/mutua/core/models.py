@@ -29,7 +29,12 @@ class PublicModel(TimeStamped):
 
 
 class AuditEntry(models.Model):
-    """One row per coordinator/steward action or role change. Append-only (DB triggers)."""
+    """One row per coordinator/steward action or role change. Append-only (DB triggers).
+
+    Never stores a person's name: `target_label` is kept only for things (a community, an
+    area, a skill); people are linked as actor and subject and named from their live profile,
+    which deleting an account anonymises.
+    """
 
     public_id = models.CharField(
         max_length=PUBLIC_ID_LENGTH, unique=True, default=new_public_id, editable=False
@@ -39,7 +44,8 @@ class AuditEntry(models.Model):
         "communities.Community",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        # A community's trail outlives any attempt to delete it (decision 0009).
+        on_delete=models.PROTECT,
         related_name="audit_entries",
     )
     actor = models.ForeignKey(
@@ -82,3 +88,37 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class MailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Could not be sent")
+
+
+class OutgoingMail(models.Model):
+    """An e-mail to an address that may have no account (an invitation), written in the
+    transaction that decided to send it; the worker delivers it with retries (decision 0009).
+
+    The body is erased once sent: it may hold a single-use link whose hash is all we keep.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    to_address = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    language = models.CharField(max_length=8, default="en")
+    status = models.CharField(max_length=16, choices=MailStatus.choices, default=MailStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="mail_due")]
+
+    def __str__(self) -> str:
+        return f"mail {self.pk} ({self.status})"

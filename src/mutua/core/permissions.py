@@ -129,14 +129,32 @@ def register_sensitive_rule(rule: SensitiveRule) -> SensitiveRule:
     return rule
 
 
-def sensitive_access(viewer: User | None, person: User) -> str:
-    """How much of `person`'s details `viewer` sees: 'all', 'phone' (callers) or 'none'."""
+def sensitive_grant(
+    viewer: User | None, person: User, community: Community | None = None
+) -> tuple[str, Community | None]:
+    """How much of `person`'s details `viewer` sees, and in which community that was granted.
+
+    With `community`, only the viewer's powers there count (the read is logged there); without
+    it, the community that grants the most. Levels: 'all', 'phone' (callers) or 'none'.
+    """
     if viewer is None or not viewer.is_authenticated:
-        return "none"
+        return "none", None
     if viewer.pk == person.pk:
-        return "all"
+        return "all", community
     from mutua.communities.models import Membership, MembershipStatus
 
+    if community is not None:
+        best = "none"
+        if Membership.objects.filter(
+            community=community, user=person, status=MembershipStatus.ACTIVE
+        ).exists():
+            if can(viewer, "sensitive.read", community):
+                return "all", community
+            if can(viewer, "sensitive.read_phone", community):
+                best = "phone"
+        if any(rule(viewer, person) for rule in SENSITIVE_ACCESS_RULES):
+            return "all", community
+        return best, community
     shared = (
         Membership.objects.filter(
             user=person,
@@ -145,14 +163,22 @@ def sensitive_access(viewer: User | None, person: User) -> str:
             community__memberships__status=MembershipStatus.ACTIVE,
         )
         .select_related("community")
+        .order_by("created_at", "id")
         .distinct()
     )
-    best = "none"
+    phone_in: Community | None = None
+    first: Community | None = None
     for m in shared:
+        first = first or m.community
         if can(viewer, "sensitive.read", m.community):
-            return "all"
-        if can(viewer, "sensitive.read_phone", m.community):
-            best = "phone"
+            return "all", m.community
+        if phone_in is None and can(viewer, "sensitive.read_phone", m.community):
+            phone_in = m.community
     if any(rule(viewer, person) for rule in SENSITIVE_ACCESS_RULES):
-        return "all"
-    return best
+        return "all", phone_in or first
+    return ("phone", phone_in) if phone_in is not None else ("none", None)
+
+
+def sensitive_access(viewer: User | None, person: User, community: Community | None = None) -> str:
+    """How much of `person`'s details `viewer` sees: 'all', 'phone' (callers) or 'none'."""
+    return sensitive_grant(viewer, person, community)[0]

@@ -223,8 +223,16 @@ def build_safeguarding(
                 cs.membership_update_self(
                     user=users[p.email], community=membership.community, listed_in_directory=True
                 )
-        ps.sensitive_read(viewer=coordinator, person=users[vulnerable[0].email], purpose="check-in")
-        ps.sensitive_read(viewer=caller, person=users[vulnerable[-1].email], purpose="call list")
+        home = memberships[vulnerable[0].email].community
+        ps.sensitive_read(
+            viewer=coordinator,
+            person=users[vulnerable[0].email],
+            purpose="check-in",
+            community=home,
+        )
+        ps.sensitive_phones_read(
+            viewer=caller, community=home, people=[users[vulnerable[-1].email]]
+        )
 
 
 def build_community(

@@ -55,6 +55,9 @@ class User(AbstractUser):
         profile = getattr(self, "profile", None)
         return profile.display_name if profile else self.email
 
+    # The audit log never stores a person's name; it names them from the live profile.
+    audit_label = ""
+
 
 class CapacityStatus(models.TextChoices):
     AVAILABLE = "available", _("Available")
@@ -151,7 +154,24 @@ class Skill(models.Model):
         ]
 
     def __str__(self) -> str:
+        return str(self.label)
+
+    @property
+    def label(self) -> str:
+        """The name to show: translated for shared skills, as typed for a community's own."""
+        if self.community_id is None:
+            from mutua.people.taxonomy import SKILL_LABELS
+
+            return str(SKILL_LABELS.get(self.slug, self.name))
         return self.name
+
+    @property
+    def category_label(self) -> str:
+        if self.community_id is None:
+            from mutua.people.taxonomy import CATEGORY_LABELS
+
+            return str(CATEGORY_LABELS.get(self.category, self.category))
+        return self.category
 
 
 class ProfileSkill(models.Model):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -26,6 +25,7 @@ from mutua.people.forms import (
     SkillsForm,
     availability_formset,
 )
+from mutua.people.language import remember_language
 from mutua.people.models import Profile, SensitiveDetails
 from mutua.people.selectors import api_token_list, profile_for
 from mutua.people.services import (
@@ -86,15 +86,8 @@ def profile(request: HttpRequest) -> HttpResponse:
                 if data["quiet_hours_start"] is None and data["quiet_hours_end"] is None:
                     profile_clear_quiet_hours(user=request.user)
                 messages.success(request, _("Your profile is saved."))
-                response = redirect("people:profile")
                 # Show the pages in the language just chosen for messages.
-                response.set_cookie(
-                    settings.LANGUAGE_COOKIE_NAME,
-                    data["preferred_language"],
-                    samesite="Lax",
-                    max_age=365 * 24 * 3600,
-                )
-                return response
+                return remember_language(redirect("people:profile"), data["preferred_language"])
     else:
         form = ProfileForm(
             initial={
@@ -148,8 +141,13 @@ def skills(request: HttpRequest) -> HttpResponse:
     for heading, group in sources:
         by_category: dict[str, list] = defaultdict(list)
         for skill in group:
-            by_category[skill.category or _("Other")].append(skill)
-        groups.append((heading, sorted(by_category.items())))
+            by_category[skill.category_label or _("Other")].append(skill)
+        groups.append(
+            (
+                heading,
+                sorted((c, sorted(ss, key=lambda s: s.label)) for c, ss in by_category.items()),
+            )
+        )
     return render(
         request,
         "people/skills.html",

@@ -6,6 +6,7 @@ from mutua.web import views
 
 web_patterns = [
     path("", views.dashboard, name="dashboard"),
+    path("language/", views.language, name="language"),
 ]
 
 urlpatterns = [

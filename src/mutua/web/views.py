@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from mutua.communities.selectors import community_list
 from mutua.people.models import Profile
 from mutua.people.selectors import profile_for
-from mutua.people.services import profile_ensure
+from mutua.people.services import profile_ensure, profile_update
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -27,6 +30,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "web/dashboard.html",
         {"profile": profile, "communities": communities, "missing": _missing(profile)},
     )
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; for a signed-in person it also becomes their profile's
+    language, so e-mails follow."""
+    response = set_language(request)
+    chosen = request.POST.get("language", "")
+    if request.user.is_authenticated and chosen in dict(settings.LANGUAGES):
+        profile_ensure(user=request.user)
+        profile_update(user=request.user, preferred_language=chosen)
+    return response
 
 
 def _missing(profile: Profile) -> list[dict[str, str]]:

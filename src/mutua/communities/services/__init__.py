@@ -2,10 +2,16 @@
 
 from mutua.communities.services.catalogue import (
     area_create,
+    area_delete,
+    area_update,
     custom_role_assign,
     custom_role_create,
+    custom_role_delete,
     custom_role_slug,
+    custom_role_update,
     skill_add,
+    skill_delete,
+    skill_update,
 )
 from mutua.communities.services.common import (
     INVITATION_DAYS,
@@ -29,6 +35,7 @@ from mutua.communities.services.joining import (
     invitation_revoke,
     membership_join,
     parse_address_list,
+    parse_invitation_list,
 )
 from mutua.communities.services.membership import (
     membership_change_role,
@@ -49,11 +56,15 @@ __all__ = [
     "application_decide",
     "application_submit",
     "area_create",
+    "area_delete",
+    "area_update",
     "community_create",
     "community_update",
     "custom_role_assign",
     "custom_role_create",
+    "custom_role_delete",
     "custom_role_slug",
+    "custom_role_update",
     "invitation_accept",
     "invitation_bulk",
     "invitation_create",
@@ -67,5 +78,8 @@ __all__ = [
     "membership_set_location",
     "membership_update_self",
     "parse_address_list",
+    "parse_invitation_list",
     "skill_add",
+    "skill_delete",
+    "skill_update",
 ]

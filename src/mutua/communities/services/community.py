@@ -23,6 +23,7 @@ from mutua.communities.services.common import (
 )
 from mutua.core.audit import audit_record
 from mutua.core.errors import ValidationFailed
+from mutua.core.geo import snap_to_cell
 from mutua.core.permissions import forget_memberships, has_mfa, require
 from mutua.people.models import User
 
@@ -119,6 +120,32 @@ def community_create(
     return community
 
 
+RESNAP_CHUNK = 500
+
+
+def _coarsen_locations(community: Community) -> int:
+    """A larger cell is a promise: every stored location is snapped again to it, in chunks
+    (one UPDATE per chunk), inside the settings change's transaction. Returns how many moved."""
+    rows = (
+        Membership.objects.filter(community=community, approx_lat__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "approx_lat", "approx_lon")
+    )
+    moved, last = 0, 0
+    while True:
+        chunk = list(rows.filter(pk__gt=last)[:RESNAP_CHUNK])
+        if not chunk:
+            return moved
+        last = chunk[-1][0]
+        updates = []
+        for pk, lat, lon in chunk:
+            new = snap_to_cell(lat, lon, community.location_cell_m)
+            if new != (lat, lon):
+                updates.append(Membership(pk=pk, approx_lat=new[0], approx_lon=new[1]))
+        Membership.objects.bulk_update(updates, ["approx_lat", "approx_lon"])
+        moved += len(updates)
+
+
 @transaction.atomic
 def community_update(*, actor: User, community: Community, **changes) -> Community:
     """Stewards change a community's settings; before and after go to the audit log."""
@@ -139,6 +166,9 @@ def community_update(*, actor: User, community: Community, **changes) -> Communi
     community.save()
     after = _snapshot(community, values)
     changed = {k for k in values if before[k] != after[k]}
+    moved = 0
+    if "location_cell_m" in changed and after["location_cell_m"] > before["location_cell_m"]:
+        moved = _coarsen_locations(community)
     if changed:
         audit_record(
             actor=actor,
@@ -146,6 +176,6 @@ def community_update(*, actor: User, community: Community, **changes) -> Communi
             community=community,
             target=community,
             before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
+            after={**{k: after[k] for k in changed}, **({"members": moved} if moved else {})},
         )
     return community

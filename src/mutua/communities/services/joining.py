@@ -33,8 +33,9 @@ from mutua.communities.services.common import (
 )
 from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from mutua.core.mail import send_templated_mail_on_commit
+from mutua.core.mail import mail_batch, send_templated_mail_on_commit
 from mutua.core.permissions import require
+from mutua.people.language import language_for_address, language_of
 from mutua.people.models import User
 
 
@@ -104,6 +105,7 @@ def application_decide(
         to=application.user.email,
         template="communities/email/application_decided",
         context={"community": application.community, "approved": approve, "reason": reason},
+        language=language_of(application.user),
     )
     return application
 
@@ -153,8 +155,10 @@ def invitation_create(
     if email:
         from django.conf import settings
 
+        # Someone with an account reads it in their language; someone new in the inviter's.
         send_templated_mail_on_commit(
             to=email,
+            language=language_for_address(email),
             template="communities/email/invitation",
             context={
                 "community": community,
@@ -172,32 +176,59 @@ class BulkReport:
     refused: list[tuple[str, str]] = field(default_factory=list)
 
 
-def parse_address_list(text: str) -> list[str]:
-    """Addresses from a pasted list or a CSV file: any cell that contains an @ counts."""
+NOT_AN_ADDRESS = "not-an-address"
+HEADINGS = "headings"
+
+
+def parse_invitation_list(text: str) -> list[tuple[str, str]]:
+    """Every non-empty line of a pasted list or a CSV file, as entries (text, kind).
+
+    A line with an @ gives one entry per address in it (kind "address"; the other cells, such as
+    a name, only describe it). A line without one is a single entry of kind "headings" when it
+    is a CSV file's first line, else "not-an-address", so a report can name every line.
+    """
     text = text.strip()
     if not text:
         return []
+    sample = text[:4096]
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text[:4096], delimiters=",;\t"
-        )
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        has_headings = csv.Sniffer().has_header(sample)
     except csv.Error:
-        dialect = csv.excel
-    found: list[str] = []
-    for row in csv.reader(io.StringIO(text, newline=""), dialect):  # "\r" alone ends a row too
-        for cell in row:
-            for part in re.split(r"[\s,;]+", cell):
-                if "@" in part:
-                    found.append(part.strip().strip("<>\"'").lower())
-    return found
+        dialect, has_headings = csv.excel, False
+    entries: list[tuple[str, str]] = []
+    rows = csv.reader(io.StringIO(text, newline=""), dialect)  # "\r" alone ends a row too
+    for number, row in enumerate(rows):
+        cells = [c.strip() for c in row if c.strip()]
+        if not cells:
+            continue
+        found = [
+            part.strip().strip("<>\"'").lower()
+            for cell in cells
+            for part in re.split(r"[\s,;]+", cell)
+            if "@" in part
+        ]
+        if found:
+            entries.extend((address, "address") for address in found)
+        else:
+            line = ", ".join(cells)[:120]
+            entries.append((line, HEADINGS if number == 0 and has_headings else NOT_AN_ADDRESS))
+    return entries
 
 
+def parse_address_list(text: str) -> list[str]:
+    """Addresses from a pasted list or a CSV file: any cell that contains an @ counts."""
+    return [entry for entry, kind in parse_invitation_list(text) if kind == "address"]
+
+
+@transaction.atomic
 def invitation_bulk(
     *, actor: User, community: Community, text: str, days: int = INVITATION_DAYS
 ) -> BulkReport:
-    """Invite every address in a list; report what was sent and what was refused, and why."""
+    """Invite every address in a list; report every line: sent, or refused and why."""
     require(actor, "member.invite", community)
-    addresses = parse_address_list(text)
+    entries = parse_invitation_list(text)
+    addresses = [entry for entry, kind in entries if kind == "address"]
     if not addresses:
         raise _invalid("addresses", _("No e-mail addresses were found in what you pasted."))
     if len(addresses) > MAX_BULK_INVITATIONS:
@@ -216,22 +247,34 @@ def invitation_bulk(
             expires_at__gt=timezone.now(),
         ).values_list("email", flat=True)
     )
-    for address in addresses:
-        if address in seen:
-            report.refused.append((address, _("listed twice")))
-            continue
-        seen.add(address)
-        if address in pending:
-            report.refused.append((address, _("already invited")))
-            continue
-        try:
-            with transaction.atomic():
-                invitation_create(actor=actor, community=community, email=address, days=days)
-        except ValidationFailed as exc:
-            report.refused.append((address, exc.message))
-        else:
-            report.sent.append(address)
+    with mail_batch():  # one wake of the worker for the whole list
+        for entry, kind in entries:
+            reason = _bulk_refusal(entry, kind, seen, pending)
+            if reason is None:
+                try:
+                    with transaction.atomic():
+                        invitation_create(actor=actor, community=community, email=entry, days=days)
+                except ValidationFailed as exc:
+                    reason = exc.message
+            if reason is None:
+                report.sent.append(entry)
+            else:
+                report.refused.append((entry, reason))
     return report
+
+
+def _bulk_refusal(entry: str, kind: str, seen: set[str], pending: set[str]) -> str | None:
+    """Why a line of a bulk invitation is not sent, before trying; None to try."""
+    if kind == HEADINGS:
+        return _("read as the column headings")
+    if kind == NOT_AN_ADDRESS:
+        return _("no e-mail address on this line")
+    if entry in seen:
+        return _("listed twice")
+    seen.add(entry)
+    if entry in pending:
+        return _("already invited")
+    return None
 
 
 def invitation_lookup(token: str) -> Invitation:

@@ -1,17 +1,25 @@
 """Web pages for communities. Each view parses input, calls one service or selector, renders."""
 
+from mutua.communities.views.audit import audit
+from mutua.communities.views.catalogue import (
+    area_delete,
+    area_edit,
+    areas,
+    role_assign,
+    role_delete,
+    role_edit,
+    roles,
+    skill_delete,
+    skill_edit,
+    skills,
+)
 from mutua.communities.views.manage import (
     application_decide,
     applications,
-    areas,
-    audit,
     community_settings,
     invitation_bulk,
     invitation_revoke,
     invitations,
-    role_assign,
-    roles,
-    skills,
 )
 from mutua.communities.views.members import (
     call_list,
@@ -19,6 +27,7 @@ from mutua.communities.views.members import (
     member_attributes,
     member_custom_role,
     member_detail,
+    member_location,
     member_private,
     member_remove,
     member_role,
@@ -39,6 +48,8 @@ from mutua.communities.views.pages import (
 __all__ = [
     "application_decide",
     "applications",
+    "area_delete",
+    "area_edit",
     "areas",
     "audit",
     "call_list",
@@ -57,13 +68,18 @@ __all__ = [
     "member_attributes",
     "member_custom_role",
     "member_detail",
+    "member_location",
     "member_private",
     "member_remove",
     "member_role",
     "my_location",
     "my_membership",
     "role_assign",
+    "role_delete",
+    "role_edit",
     "roles",
     "roster",
+    "skill_delete",
+    "skill_edit",
     "skills",
 ]

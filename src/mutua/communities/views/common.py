@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from mutua.communities.models import Community
-from mutua.communities.selectors import community_get
+from mutua.communities.selectors import community_visible
 from mutua.core.errors import NotFound, PermissionDenied
 from mutua.core.permissions import can, membership_of
 
@@ -28,6 +28,7 @@ SHOWN_ACTIONS = (
     "member.remove",
     "member.set_caller",
     "member.set_attributes",
+    "member.set_location",
     "member.change_role",
     "area.manage",
     "skill.manage",
@@ -49,8 +50,8 @@ PERMISSION_LABELS = {
     "member.set_caller": _("Name callers"),
     "member.set_attributes": _("Record vetting and extra care"),
     "member.set_location": _("Set members' approximate locations"),
-    "area.manage": _("Add areas"),
-    "skill.manage": _("Add skills"),
+    "area.manage": _("Add and change areas"),
+    "skill.manage": _("Add and change skills"),
     "audit.read_safeguarding": _("Read safeguarding entries of the audit log"),
     "sensitive.read": _("See private details (address, phone, notes)"),
 }
@@ -68,8 +69,14 @@ ACTION_WORDS = {
     "invitation.create": _("invited someone"),
     "invitation.revoke": _("withdrew an invitation"),
     "area.create": _("added an area"),
+    "area.update": _("changed an area"),
+    "area.delete": _("deleted an area"),
     "skill.create": _("added a skill"),
+    "skill.update": _("changed a skill"),
+    "skill.delete": _("deleted a skill"),
     "role.create": _("created a custom role"),
+    "role.update": _("changed a custom role"),
+    "role.delete": _("deleted a custom role"),
     "sensitive.read": _("looked at private details"),
     "ledger.settings": _("changed the time-credit settings"),
     "ledger.record": _("recorded help on someone's behalf"),
@@ -85,6 +92,9 @@ ACTION_WORDS = {
     "need.on_behalf": _("posted a need for a neighbour"),
     "need.private_set": _("changed a need's private details"),
     "arrangement.hand_over": _("handed a standing arrangement to another helper"),
+    "arrangement.helper_agreed": _("recorded that a helper agreed to a standing arrangement"),
+    "commitment.follow_up_clear": _("closed a follow-up"),
+    "exchange.settings": _("changed the needs and offers settings"),
     "care.settings": _("changed the check-in settings"),
     "care.plan_create": _("set up a check-in plan"),
     "care.plan_update": _("changed a check-in plan"),
@@ -93,7 +103,10 @@ ACTION_WORDS = {
     "care.plan_end": _("ended a check-in plan"),
     "care.circle_invite": _("asked a member to join a care circle"),
     "care.circle_outside": _("added an outside contact to a care circle"),
+    "care.circle_on_call": _("added the on-call coordinator to a care circle"),
+    "care.circle_remove": _("took someone out of a care circle"),
     "trust.vouch_revoke": _("withdrew a vouch"),
+    "trust.settings": _("changed the trust settings"),
     "trust.met_in_person": _("noted that they met a member in person"),
     "safeguarding.concern": _("reported a concern"),
     "safeguarding.review": _("reviewed a concern"),
@@ -102,6 +115,7 @@ ACTION_WORDS = {
     "matching.settings": _("changed the matching settings"),
     "matching.plan_create": _("drafted a dispatch plan"),
     "matching.plan_approve": _("approved a dispatch plan"),
+    "matching.plan_discard": _("set a dispatch plan aside"),
     "matching.arrangement_renew": _("renewed a standing arrangement"),
 }
 
@@ -130,7 +144,8 @@ def forbidden(request: HttpRequest, message: str, community: Community | None = 
 
 
 def community_page(*, login: bool = True) -> Callable:
-    """Find the community by slug (404), sign in first if needed, turn refusals into 403."""
+    """Find the community by slug (404, also for an unlisted one the visitor is not in, as the
+    API answers), sign in first if needed, turn refusals into 403."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -138,7 +153,8 @@ def community_page(*, login: bool = True) -> Callable:
             if login and not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             try:
-                community = community_get(slug=slug)
+                viewer = request.user if request.user.is_authenticated else None
+                community = community_visible(slug=slug, viewer=viewer)  # type: ignore[arg-type]
             except NotFound as exc:
                 raise Http404(exc.message) from None
             try:
@@ -153,5 +169,11 @@ def community_page(*, login: bool = True) -> Callable:
     return decorate
 
 
-def paginate(request: HttpRequest, items) -> Page:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def is_partial(request: HttpRequest) -> bool:
+    """An htmx request that swaps part of the page (not a boosted whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]

@@ -12,22 +12,16 @@ from django.views.decorators.http import require_POST
 
 from mutua.communities import selectors, services
 from mutua.communities.forms import (
-    AreaForm,
-    AuditFilterForm,
     BulkInvitationForm,
     CommunitySettingsForm,
-    CustomRoleForm,
     DecisionForm,
     InvitationForm,
-    MemberRoleAssignForm,
-    SkillForm,
     show_domain_error,
 )
 from mutua.communities.views.common import (
-    ACTION_WORDS,
-    PERMISSION_LABELS,
     community_context,
     community_page,
+    is_partial,
     paginate,
 )
 from mutua.core.errors import DomainError
@@ -118,6 +112,7 @@ def invitation_bulk(request, community):
 @require_POST
 @community_page()
 def invitation_revoke(request, community, public_id):
+    """Withdraw; with htmx the row is replaced in place, without it the page reloads."""
     invitation = (
         selectors.invitation_list(viewer=request.user, community=community)
         .filter(public_id=public_id)
@@ -125,13 +120,31 @@ def invitation_revoke(request, community, public_id):
     )
     if invitation is None:
         raise Http404
+    error = ""
     try:
-        services.invitation_revoke(actor=request.user, invitation=invitation)
+        invitation = services.invitation_revoke(actor=request.user, invitation=invitation)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        error = exc.message
+    if is_partial(request):
+        invitation.status_code, invitation.status_label = invitation_status(
+            invitation, timezone.now()
+        )
+        context = community_context(
+            request,
+            community,
+            inv=invitation,
+            notice=error or _("The invitation is withdrawn."),
+        )
+        return render(request, "communities/_invitation_row.html", context)
+    if error:
+        messages.error(request, error)
     else:
         messages.success(request, _("The invitation is withdrawn."))
     return redirect("communities:invitations", slug=community.slug)
+
+
+def _application_form(application, data=None) -> DecisionForm:
+    return DecisionForm(data, auto_id=f"app-{application.public_id}-%s")
 
 
 def _render_applications(request, community, status=200, failed=None):
@@ -141,10 +154,15 @@ def _render_applications(request, community, status=200, failed=None):
         if failed and failed[0] == application.public_id:
             form = failed[1]
         else:
-            form = DecisionForm(auto_id=f"app-{application.public_id}-%s")
+            form = _application_form(application)
         rows.append((application, form))
     context = community_context(request, community, rows=rows)
     return render(request, "communities/applications.html", context, status=status)
+
+
+def _application_partial(request, community, application, *, form=None, done="", status=200):
+    context = community_context(request, community, application=application, form=form, done=done)
+    return render(request, "communities/_application.html", context, status=status)
 
 
 @community_page()
@@ -155,6 +173,7 @@ def applications(request, community):
 @require_POST
 @community_page()
 def application_decide(request, community, public_id):
+    """Approve or decline; with htmx only that application's card is replaced."""
     application = (
         selectors.application_list(viewer=request.user, community=community)
         .filter(public_id=public_id)
@@ -162,8 +181,11 @@ def application_decide(request, community, public_id):
     )
     if application is None:
         raise Http404
-    form = DecisionForm(request.POST, auto_id=f"app-{public_id}-%s")
+    partial = is_partial(request)
+    form = _application_form(application, request.POST)
     if not form.is_valid():
+        if partial:
+            return _application_partial(request, community, application, form=form, status=400)
         return _render_applications(request, community, 400, (public_id, form))
     approve = form.cleaned_data["decision"] == "approve"
     try:
@@ -175,128 +197,16 @@ def application_decide(request, community, public_id):
         )
     except DomainError as exc:
         show_domain_error(form, exc)
+        if partial:
+            return _application_partial(
+                request, community, application, form=form, status=exc.status
+            )
         return _render_applications(request, community, exc.status, (public_id, form))
-    messages.success(
-        request,
-        _("Approved. We sent them a welcome.") if approve else _("Declined. We told them why."),
-    )
+    done = _("Approved. We sent them a welcome.") if approve else _("Declined. We told them why.")
+    if partial:
+        return _application_partial(request, community, application, done=done)
+    messages.success(request, done)
     return redirect("communities:applications", slug=community.slug)
-
-
-def area_tree(areas) -> list[tuple[object, int]]:
-    """Areas in reading order with their depth, parents before their children."""
-    children: dict[int | None, list] = {}
-    for area in areas:
-        children.setdefault(area.parent_id, []).append(area)
-    out: list[tuple[object, int]] = []
-
-    def walk(parent_id, depth):
-        for area in children.get(parent_id, []):
-            out.append((area, depth))
-            if depth < 20:
-                walk(area.pk, depth + 1)
-
-    walk(None, 0)
-    return out
-
-
-@community_page()
-def areas(request, community):
-    require(request.user, "area.manage", community)
-    area_qs = selectors.area_list(community=community)
-    form = AreaForm(request.POST if request.method == "POST" else None, areas=area_qs)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.area_create(actor=request.user, community=community, **form.cleaned_data)
-            except DomainError as exc:
-                show_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("The area is added."))
-                return redirect("communities:areas", slug=community.slug)
-    context = community_context(request, community, form=form, tree=area_tree(area_qs))
-    return render(request, "communities/areas.html", context, status=status)
-
-
-@community_page()
-def skills(request, community):
-    require(request.user, "skill.manage", community)
-    form = SkillForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.skill_add(actor=request.user, community=community, **form.cleaned_data)
-            except DomainError as exc:
-                show_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("The skill is added."))
-                return redirect("communities:skills", slug=community.slug)
-    context = community_context(
-        request, community, form=form, skills=selectors.skill_list(community=community)
-    )
-    return render(request, "communities/skills.html", context, status=status)
-
-
-def _render_roles(request, community, status=200, **forms):
-    roles = selectors.custom_role_list(community=community)
-    members = selectors.member_roster(viewer=request.user, community=community)
-    context = community_context(
-        request,
-        community,
-        roles=[(r, [PERMISSION_LABELS.get(p, p) for p in r.permissions]) for r in roles],
-        form=forms.get("form") or CustomRoleForm(labels=PERMISSION_LABELS),
-        assign_form=forms.get("assign_form") or MemberRoleAssignForm(roles=roles, members=members),
-    )
-    return render(request, "communities/roles.html", context, status=status)
-
-
-@community_page()
-def roles(request, community):
-    require(request.user, "role.manage", community)
-    if request.method != "POST":
-        return _render_roles(request, community)
-    form = CustomRoleForm(request.POST, labels=PERMISSION_LABELS)
-    if not form.is_valid():
-        return _render_roles(request, community, 400, form=form)
-    try:
-        services.custom_role_create(actor=request.user, community=community, **form.cleaned_data)
-    except DomainError as exc:
-        show_domain_error(form, exc)
-        return _render_roles(request, community, exc.status, form=form)
-    messages.success(request, _("The role is created."))
-    return redirect("communities:roles", slug=community.slug)
-
-
-@require_POST
-@community_page()
-def role_assign(request, community):
-    require(request.user, "role.manage", community)
-    form = MemberRoleAssignForm(
-        request.POST,
-        roles=selectors.custom_role_list(community=community),
-        members=selectors.member_roster(viewer=request.user, community=community),
-    )
-    if not form.is_valid():
-        return _render_roles(request, community, 400, assign_form=form)
-    data = form.cleaned_data
-    try:
-        services.custom_role_assign(
-            actor=request.user,
-            membership=data["member"],
-            role=data["role"],
-            granted=data["granted"],
-        )
-    except DomainError as exc:
-        show_domain_error(form, exc)
-        return _render_roles(request, community, exc.status, assign_form=form)
-    messages.success(request, _("The custom role is updated."))
-    return redirect("communities:roles", slug=community.slug)
 
 
 @community_page()
@@ -323,21 +233,3 @@ def community_settings(request, community):
                 return redirect("communities:settings", slug=community.slug)
     context = community_context(request, community, form=form)
     return render(request, "communities/settings.html", context, status=status)
-
-
-@community_page()
-def audit(request, community):
-    form = AuditFilterForm(request.GET or None, actions=sorted(ACTION_WORDS.items()))
-    action = form.cleaned_data["action"] if form.is_bound and form.is_valid() else ""
-    entries = selectors.audit_list(viewer=request.user, community=community, action=action)
-    page = paginate(request, entries)
-    for entry in page:
-        entry.words = ACTION_WORDS.get(entry.action, entry.action)
-        entry.changes = [
-            (key, entry.before.get(key, ""), entry.after.get(key, ""))
-            for key in dict.fromkeys([*entry.before, *entry.after])
-        ]
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = community_context(request, community, form=form, page=page, query=query.urlencode())
-    return render(request, "communities/audit.html", context)

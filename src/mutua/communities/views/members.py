@@ -13,13 +13,19 @@ from mutua.communities.forms import (
     AttributesForm,
     CustomRoleAssignForm,
     DirectoryFilterForm,
+    MemberLocationForm,
     ReasonForm,
     RoleForm,
     show_domain_error,
 )
-from mutua.communities.views.common import community_context, community_page, paginate
+from mutua.communities.views.common import (
+    community_context,
+    community_page,
+    is_partial,
+    paginate,
+)
 from mutua.core.errors import DomainError
-from mutua.people.services import sensitive_read
+from mutua.people.services import sensitive_phones_read, sensitive_read
 
 
 def language_names(codes: list[str]) -> list[str]:
@@ -44,7 +50,11 @@ def directory(request, community):
     page = paginate(request, members)
     for m in page:
         m.language_names = language_names(m.user.profile.languages)
-    context = community_context(request, community, form=form, page=page)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = community_context(request, community, form=form, page=page, query=query.urlencode())
+    if is_partial(request):  # the filter form asked for the results only
+        return render(request, "communities/_directory_results.html", context)
     return render(request, "communities/directory.html", context)
 
 
@@ -67,6 +77,8 @@ def _member_forms(request, community, membership, **bound) -> dict:
         )
     if can["member_remove"]:
         forms["remove_form"] = ReasonForm()
+    if can["member_set_location"]:
+        forms["location_form"] = MemberLocationForm()
     if can["role_manage"]:
         forms["custom_role_form"] = CustomRoleAssignForm(
             roles=selectors.custom_role_list(community=community)
@@ -81,7 +93,7 @@ def _render_member(request, community, membership, status=200, private=None, **b
         member=membership,
         profile=membership.user.profile,
         language_names=language_names(membership.user.profile.languages),
-        skills=[ps.skill for ps in membership.user.profile.profile_skills.select_related("skill")],
+        skills=[ps.skill for ps in membership.user.profile.profile_skills.all()],
         is_me=membership.user_id == request.user.pk,
         private=private,
     )
@@ -180,7 +192,7 @@ def member_private(request, community, public_id):
     """Private details are shown in answer to a POST only, and each read is audit-logged."""
     membership = _member(request, community, public_id)
     private = sensitive_read(
-        viewer=request.user, person=membership.user, purpose="coordinator view"
+        viewer=request.user, person=membership.user, purpose="coordinator view", community=community
     )
     return _render_member(request, community, membership, private=private)
 
@@ -192,17 +204,33 @@ def roster(request, community):
     return render(request, "communities/roster.html", context)
 
 
+@require_POST
+@community_page()
+def member_location(request, community, public_id):
+    """A coordinator sets a member's approximate location (snapped to the cell, audit-logged)."""
+    return _member_action(
+        request,
+        community,
+        public_id,
+        MemberLocationForm(request.POST),
+        "location_form",
+        lambda m, d: services.membership_set_location(actor=request.user, membership=m, **d),
+        _("The approximate location is saved."),
+    )
+
+
+CALL_LIST_PAGE = 50
+
+
 @community_page()
 def call_list(request, community):
-    members = list(selectors.call_list(viewer=request.user, community=community))
-    rows = [
-        (
-            m,
-            sensitive_read(viewer=request.user, person=m.user, purpose="call list").get(
-                "phone", ""
-            ),
-        )
-        for m in members
-    ]
-    context = community_context(request, community, rows=rows)
+    """A page of people to phone. Phones for the page come in one query, and each person on it
+    is one audit entry, all written in one INSERT."""
+    members = selectors.call_list(viewer=request.user, community=community)
+    page = paginate(request, members, per_page=CALL_LIST_PAGE)
+    phones = sensitive_phones_read(
+        viewer=request.user, community=community, people=[m.user for m in page]
+    )
+    rows = [(m, phones.get(m.user_id, "")) for m in page]
+    context = community_context(request, community, rows=rows, page=page)
     return render(request, "communities/call_list.html", context)

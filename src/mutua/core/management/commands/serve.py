@@ -8,9 +8,21 @@ import subprocess
 import sys
 import time
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+
+def demo_login_lines() -> list[str]:
+    """The demo's logins, only when the demo people are really in this database."""
+    from mutua.demo.builder import DEMO_LOGINS, DEMO_PASSWORD
+    from mutua.people.models import User
+
+    emails = [email for _role, email in DEMO_LOGINS]
+    if not emails or not User.objects.filter(email__in=emails, is_active=True).exists():
+        return []
+    return [f"Demo logins (password: {DEMO_PASSWORD}):"] + [
+        f"  {role:<12} {email}" for role, email in DEMO_LOGINS
+    ]
 
 
 class Command(BaseCommand):
@@ -54,12 +66,8 @@ class Command(BaseCommand):
         }
         url = f"http://{host}:{port}"
         self.stdout.write(self.style.SUCCESS(f"\nMutua is running at {url}"))
-        from mutua.demo.builder import DEMO_LOGINS, DEMO_PASSWORD
-
-        if DEMO_LOGINS:
-            self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
-            for role, email in DEMO_LOGINS:
-                self.stdout.write(f"  {role:<12} {email}")
+        for line in demo_login_lines():
+            self.stdout.write(line)
         self.stdout.write(f"Health: {url}/health  ·  API docs: {url}/api/v1/docs")
         self.stdout.write("Press Ctrl-C to stop the web server and the worker.\n")
         stopping = False
@@ -87,4 +95,3 @@ class Command(BaseCommand):
                     p.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     p.kill()
-        _ = settings

@@ -1,0 +1,126 @@
+"""Sensitive details (address, phone, access and health notes): kept apart, every read by
+someone else audit-logged in the community where it was allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mutua.core.audit import audit_record, audit_record_many
+from mutua.core.errors import PermissionDenied
+from mutua.core.permissions import require, sensitive_grant
+from mutua.people.models import SensitiveDetails, User
+from mutua.people.services.profile import _invalid
+
+if TYPE_CHECKING:
+    from mutua.communities.models import Community
+
+SENSITIVE_FIELDS = ("address", "phone", "access_notes", "health_notes")
+
+
+@transaction.atomic
+def sensitive_update(
+    *,
+    user: User,
+    address: str | None = None,
+    phone: str | None = None,
+    access_notes: str | None = None,
+    health_notes: str | None = None,
+    health_consent: bool | None = None,
+) -> SensitiveDetails:
+    """Keep health notes only with explicit consent; withdrawing consent erases them."""
+    details, _created = SensitiveDetails.objects.select_for_update().get_or_create(user=user)
+    if phone is not None:
+        cleaned = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+        if phone.strip() and not 6 <= len(cleaned) <= 20:
+            raise _invalid("phone", _("Please enter a phone number with 6 to 20 digits."))
+        details.phone = phone.strip()[:32]
+    for field, value, limit in (("address", address, 500), ("access_notes", access_notes, 1000)):
+        if value is not None:
+            if len(value) > limit:
+                raise _invalid(field, _("Please use at most %(n)d characters.") % {"n": limit})
+            setattr(details, field, value.strip())
+    if health_consent is False:
+        details.health_consent_at = None
+        details.health_notes = ""
+    elif health_consent is True and details.health_consent_at is None:
+        details.health_consent_at = timezone.now()
+    if health_notes is not None and health_notes.strip():
+        if details.health_consent_at is None:
+            raise _invalid(
+                "health_notes", _("Health notes are kept only with your explicit consent.")
+            )
+        if len(health_notes) > 2000:
+            raise _invalid("health_notes", _("Please use at most 2000 characters."))
+        details.health_notes = health_notes.strip()
+    elif health_notes is not None:
+        details.health_notes = ""
+    details.save()
+    return details
+
+
+def sensitive_read(
+    *,
+    viewer: User,
+    person: User,
+    purpose: str = "profile",
+    community: Community | None = None,
+) -> dict[str, str]:
+    """Return the fields `viewer` may see; every read by someone else is audit-logged.
+
+    Pass the `community` the read happens in: only the viewer's powers there count and the
+    entry goes to its log. Without it (older callers), the community that grants the access.
+    """
+    level, granted_in = sensitive_grant(viewer, person, community)
+    if level == "none":
+        raise PermissionDenied(_("You cannot see this person's private details."))
+    details = SensitiveDetails.objects.filter(user=person).first()
+    values = {f: getattr(details, f) if details else "" for f in SENSITIVE_FIELDS}
+    if level == "phone":
+        values = {"phone": values["phone"]}
+    if viewer.pk != person.pk:
+        audit_record(
+            actor=viewer,
+            action="sensitive.read",
+            community=granted_in,
+            subject=person,
+            target=person,
+            after={"fields": sorted(values), "purpose": purpose[:60]},
+            is_safeguarding=True,
+        )
+    return values
+
+
+def sensitive_phones_read(
+    *,
+    viewer: User,
+    community: Community,
+    people: Iterable[User],
+    purpose: str = "call list",
+) -> dict[int, str]:
+    """Phone numbers of these members for a call list, by user id; one safeguarding entry per
+    person read, written in one INSERT. Callers and coordinators of `community` only; people
+    who are not active members there are left out."""
+    from mutua.communities.models import Membership, MembershipStatus
+
+    require(viewer, "sensitive.read_phone", community)
+    by_id = {p.pk: p for p in people if p.pk != viewer.pk}
+    if not by_id:
+        return {}
+    rows = Membership.objects.filter(
+        community=community, status=MembershipStatus.ACTIVE, user_id__in=list(by_id)
+    ).values_list("user_id", "user__sensitive__phone")
+    phones = {user_id: phone or "" for user_id, phone in rows}
+    audit_record_many(
+        actor=viewer,
+        action="sensitive.read",
+        community=community,
+        subjects=[by_id[user_id] for user_id in phones],
+        after={"fields": ["phone"], "purpose": purpose[:60]},
+        is_safeguarding=True,
+    )
+    return phones
