@@ -184,6 +184,7 @@ def test_coordinator_edits_assigns_from_the_board_and_sets_up_a_standing_arrange
     look(asha, "c-arrangement-new")
     asha.get_by_label(re.compile(r"how often", re.I)).select_option(label="Every Tuesday")
     asha.get_by_label(re.compile(r"the first time", re.I)).fill("2030-05-07T10:00")
+    asha.get_by_label(re.compile(r"helper has already said yes", re.I)).check()  # Ben agreed
     asha.get_by_role("button", name=re.compile(r"set it up", re.I)).click()
     expect(asha.get_by_role("heading", level=1)).to_have_text("Tuesday shop for Mr Lee")
     look(asha, "c-arrangement")

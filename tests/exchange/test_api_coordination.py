@@ -100,6 +100,7 @@ def _arrangement_body(cast, **extra) -> dict:
         "person": cast.member.public_id,
         "rrule": "FREQ=WEEKLY;BYDAY=TU",
         "dtstart": timezone.now().isoformat(),
+        "helper_agreed": True,
     }
     body.update(extra)
     return body
@@ -138,7 +139,7 @@ def test_arrangement_refusals_and_bad_input_over_the_api(client, cast):
     assert not StandingArrangement.objects.exists()
     arrangement = services.arrangement_create(
         actor=cast.coordinator, community=cast.community, person=cast.member, helper=cast.caller,
-        title="Shopping", rrule="FREQ=WEEKLY", dtstart=timezone.now(),
+        title="Shopping", rrule="FREQ=WEEKLY", dtstart=timezone.now(), helper_agreed=True,
     )  # fmt: skip
     status_url = f"/api/v1/arrangements/{arrangement.public_id}/status"
     _problem(

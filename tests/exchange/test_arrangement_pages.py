@@ -42,6 +42,7 @@ def _arrangement(cast):
         title="Shopping every Tuesday",
         rrule="FREQ=WEEKLY;BYDAY=TU",
         dtstart=timezone.now(),
+        helper_agreed=True,
     )
 
 

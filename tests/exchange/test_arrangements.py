@@ -22,7 +22,8 @@ def clock():
 
 
 def _weekly(cast):
-    return services.arrangement_create(
+    """The person proposes weekly shopping and the helper says yes."""
+    proposed = services.arrangement_create(
         actor=cast.member,
         community=cast.community,
         helper=cast.caller,
@@ -30,6 +31,7 @@ def _weekly(cast):
         rrule="FREQ=WEEKLY;BYDAY=TU",
         dtstart=START + dt.timedelta(days=1, hours=1),
     )
+    return services.arrangement_answer(actor=cast.caller, arrangement=proposed, accept=True)
 
 
 def test_weekly_shopping_creates_two_weeks_of_committed_needs(cast, clock):
@@ -44,13 +46,21 @@ def test_weekly_shopping_creates_two_weeks_of_committed_needs(cast, clock):
     assert sweeps.materialise_arrangements(START + dt.timedelta(days=7)) == 1
 
 
+def _live_dates(arrangement) -> list[dt.date]:
+    needs = Need.objects.filter(arrangement=arrangement, status__in=["open", "committed"])
+    return sorted(n.starts_at.date() for n in needs)
+
+
 def test_paused_arrangement_makes_no_occurrences_until_resumed(cast, clock):
     arrangement = _weekly(cast)
     services.arrangement_set_status(actor=cast.member, arrangement=arrangement, status="paused")
     assert sweeps.materialise_arrangements(START + dt.timedelta(days=14)) == 0
+    assert _live_dates(arrangement) == []
     with time_machine.travel(START + dt.timedelta(days=14), tick=False):
         services.arrangement_set_status(actor=cast.member, arrangement=arrangement, status="active")
-        assert sweeps.materialise_arrangements(START + dt.timedelta(days=14)) == 2
+        # resuming makes the next two weeks at once; the sweep has nothing left to do
+        assert sweeps.materialise_arrangements(START + dt.timedelta(days=14)) == 0
+    assert _live_dates(arrangement) == [dt.date(2030, 5, 21), dt.date(2030, 5, 28)]
 
 
 def test_hand_over_moves_future_occurrences_to_the_new_helper(cast, clock):

@@ -205,9 +205,43 @@ def test_board_bulk_form_is_refused_to_a_member(client, cast):
     assert Need.objects.get(pk=need.pk).status == "open"
 
 
-def test_old_needs_are_coloured_by_days_open(client, cast):
-    need = post_need(cast.community, cast.member)
-    Need.objects.filter(pk=need.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+def _row_of(content: bytes, title: str) -> str:
+    import re
+
+    html = content.decode()
+    for row in re.findall(r"<tr class=\"(age-[a-z]+)\">(.*?)</tr>", html, re.S):
+        if title in row[1]:
+            return row[0] + " " + row[1]
+    raise AssertionError(f"no dispatch row for {title}")
+
+
+def test_old_needs_are_coloured_by_days_open_with_words_too(client, cast):
+    # given a need open for eight days and one posted today
+    old = post_need(cast.community, cast.member, title="Old need")
+    Need.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    post_need(cast.community, cast.member, title="Fresh need")
     client.force_login(cast.coordinator)
     r = client.get(reverse("exchange:dispatch", args=[cast.community.slug]))
-    assert b'class="age-old"' in r.content
+    # then each row has its age class and says it in words (colour is never the only cue)
+    old_row, fresh_row = _row_of(r.content, "Old need"), _row_of(r.content, "Fresh need")
+    assert old_row.startswith("age-old") and "Waiting a long time" in old_row
+    assert fresh_row.startswith("age-new") and "New" in fresh_row
+    # and the stylesheet gives those classes a colour and a shape
+    from pathlib import Path
+
+    import mutua
+
+    css = (Path(mutua.__file__).parent / "static/mutua/mutua.css").read_text()
+    assert "tr.age-old > td:first-child" in css and "tr.age-new > td:first-child" in css
+    assert ".urgency-tag.urgency-immediate::before" in css
+
+
+def test_the_picker_leaves_out_helpers_blocked_by_the_person(client, cast):
+    from mutua.trust.safeguarding import block_create
+
+    post_need(cast.community, cast.member, title="Water the plants")
+    block_create(user=cast.member, other=cast.caller)
+    client.force_login(cast.coordinator)
+    r = client.get(reverse("exchange:dispatch", args=[cast.community.slug]))
+    row = _row_of(r.content, "Water the plants")
+    assert "Caller Person" not in row and "Coordinator Person" in row

@@ -87,14 +87,6 @@ def test_self_assign_needs_the_persons_permission(cast):
     assert not Commitment.objects.exists()
 
 
-def test_same_gender_need_cannot_be_self_assigned(cast):
-    need = post_need(
-        cast.community, cast.member, allow_self_assign=True, requirements=["same_gender"]
-    )
-    with pytest.raises(PermissionDenied):
-        services.need_self_assign(helper=cast.caller, need=need)
-
-
 def test_member_cannot_assign_helpers(cast):
     need = post_need(cast.community, cast.member)
     with pytest.raises(PermissionDenied):

@@ -1,4 +1,5 @@
-"""API: needs, responses, commitments and completion, offers.
+"""API: needs, responses, commitments and completion (offers, commitment reads and settings
+join this router from api_offers.py, api_commitments.py and api_settings.py).
 
 Each endpoint parses with a schema, calls one service or selector and renders. Private details
 of a need are returned only by `GET /needs/{id}/private`, to those the selector lets through.
@@ -26,7 +27,6 @@ from mutua.api.fields import (
     Str120,
     Str300,
     Str1000,
-    Str2000,
     Str4000,
 )
 from mutua.api.pagination import Page, PageQuery, paginate
@@ -41,6 +41,7 @@ router = Router(tags=["exchange"])
 KindCode = Literal["goods", "errand", "skill", "ride", "companionship", "knowledge", "other"]
 UrgencyCode = Literal["immediate", "day", "week", "flexible"]
 RequirementCode = Literal["vetted", "same_gender", "car", "accessible_vehicle", "no_pets"]
+GenderCode = Literal["", "woman", "man", "non_binary"]
 
 
 class NeedOut(Schema):
@@ -61,7 +62,23 @@ class NeedOut(Schema):
     allow_self_assign: bool
     approx_lat: float | None
     approx_lon: float | None
+    service_area: str | None = Field(None, alias="service_area.slug")
+    skills: list[str] = Field(default_factory=list, description="Skill slugs")
+    is_on_behalf: bool = Field(
+        False, description="Posted by a coordinator for someone without an account"
+    )
+    emergency_number: str | None = Field(
+        None, description="For urgent needs: Mutua is not an emergency service, call this"
+    )
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_skills(obj: Any) -> list[str]:
+        return [s.slug for s in obj.skills.all()]
+
+    @staticmethod
+    def resolve_emergency_number(obj: Any) -> str | None:
+        return obj.community.emergency_number if obj.is_urgent else None
 
 
 class NeedPrivateOut(Schema):
@@ -69,6 +86,15 @@ class NeedPrivateOut(Schema):
     access_notes: str
     contact_phone: str
     person: dict[str, str]
+    gender_wanted: str = Field(
+        "", description="Same-gender needs: the person and coordinators only"
+    )
+    withheld_reason: str = Field(
+        "", description="Why these details are not shown to you yet (the home-address gate)"
+    )
+    withheld_from: list[str] = Field(
+        default_factory=list, description="Helpers who are not shown the details yet"
+    )
 
 
 class NeedIn(In):
@@ -90,6 +116,11 @@ class NeedIn(In):
         default_factory=list, max_length=10
     )
     requirements: list[RequirementCode] = Field(default_factory=list, max_length=5)
+    gender_wanted: GenderCode = Field(
+        "",
+        description="With same_gender: the helper's gender asked for (coordinators at intake; "
+        "by default the person's own)",
+    )
     allow_self_assign: bool = False
     address: Str300 = ""
     access_notes: Str1000 = ""
@@ -113,36 +144,13 @@ class ResponseOut(Schema):
     created_at: dt.datetime
 
 
-class CommitmentOut(Schema):
+class CommitmentFeedbackOut(Schema):
     id: str = Field(alias="public_id")
-    need: str = Field(alias="need.public_id")
-    helper: str = Field(alias="helper.public_id")
-    status: str
-    due_at: dt.datetime
-    hours: Decimal | None
-    confirmed_at: dt.datetime | None
-    auto_confirmed: bool
-    follow_up: bool
+    kind: str
+    text: str
+    author: str | None = Field(None, alias="author.public_id")
+    recipient: str | None = Field(None, alias="recipient.public_id")
     created_at: dt.datetime
-
-
-class HoursIn(In):
-    hours: Decimal | None = Field(None, ge=0, le=24)
-
-
-class FeedbackIn(In):
-    kind: Literal["thanks", "feedback"] = "thanks"
-    text: Str2000
-
-
-class NoteIn(In):
-    note: Str1000 = ""
-
-
-class ExpenseIn(In):
-    amount: Decimal = Field(gt=0, le=100_000)
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
-    note: Str300 = ""
 
 
 class ExpenseOut(Schema):
@@ -151,28 +159,61 @@ class ExpenseOut(Schema):
     currency: str
     note: str
     repaid_at: dt.datetime | None
-
-
-class OfferIn(In):
-    title: Str120
-    description: Str4000 = ""
-    kind: KindCode = "other"
-    category: Str120 = ""
-    service_area: Slug | None = None
-    available_note: Str120 = ""
-    days: int = Field(30, ge=1, le=180)
-
-
-class OfferOut(Schema):
-    id: str = Field(alias="public_id")
-    title: str
-    description: str
-    kind: str
-    category: str
-    status: str
-    available_note: str
-    expires_at: dt.datetime
     created_at: dt.datetime
+
+
+class CommitmentOut(Schema):
+    id: str = Field(alias="public_id")
+    need: str = Field(alias="need.public_id")
+    need_title: str = Field("", alias="need.title")
+    helper: str = Field(alias="helper.public_id")
+    helper_name: str = ""
+    status: str
+    due_at: dt.datetime
+    hours: Decimal | None
+    done_marked_by: str | None = Field(None, alias="done_marked_by.public_id")
+    done_marked_at: dt.datetime | None = None
+    confirmed_at: dt.datetime | None
+    auto_confirmed: bool
+    dispute_until: dt.datetime | None = None
+    no_show_reported: bool = False
+    disputed: bool = False
+    follow_up: bool
+    my_side: str = Field(
+        "", description="helper, person, coordinator, or empty: what you may do with it"
+    )
+    feedback: list[CommitmentFeedbackOut] = Field(
+        default_factory=list,
+        description="Thanks you wrote or received; coordinators also see private feedback",
+    )
+    expenses: list[ExpenseOut] = Field(
+        default_factory=list, description="The helper, the person and coordinators only"
+    )
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_helper_name(obj: Any) -> str:
+        return str(obj.helper)
+
+    @staticmethod
+    def resolve_no_show_reported(obj: Any) -> bool:
+        return obj.no_show_reported_at is not None
+
+    @staticmethod
+    def resolve_disputed(obj: Any) -> bool:
+        return obj.disputed_at is not None
+
+    @staticmethod
+    def resolve_my_side(obj: Any) -> str:
+        return getattr(obj, "viewer_side", "")
+
+    @staticmethod
+    def resolve_feedback(obj: Any) -> list:
+        return getattr(obj, "visible_feedback", [])
+
+    @staticmethod
+    def resolve_expenses(obj: Any) -> list:
+        return getattr(obj, "visible_expenses", [])
 
 
 class NeedFilterQuery(Schema):
@@ -326,124 +367,6 @@ def needs_take(request: HttpRequest, need_id: PublicId) -> Any:
     return Status(201, services.need_self_assign(helper=_viewer(request), need=need))
 
 
-@router.post(
-    "/commitments/{commitment_id}/done",
-    response=responses({200: CommitmentOut}),
-    summary="Mark done",
-)
-def commitments_done(request: HttpRequest, commitment_id: PublicId, payload: HoursIn) -> Any:
-    return services.commitment_mark_done(
-        actor=_viewer(request), commitment=_commitment(request, commitment_id), hours=payload.hours
-    )
-
-
-@router.post(
-    "/commitments/{commitment_id}/confirm",
-    response=responses({200: CommitmentOut}),
-    summary="Confirm done",
-)
-def commitments_confirm(request: HttpRequest, commitment_id: PublicId, payload: HoursIn) -> Any:
-    return services.commitment_confirm(
-        actor=_viewer(request), commitment=_commitment(request, commitment_id), hours=payload.hours
-    )
-
-
-@router.post(
-    "/commitments/{commitment_id}/release",
-    response=responses({200: CommitmentOut}),
-    summary="Give the place back",
-)
-def commitments_release(request: HttpRequest, commitment_id: PublicId, payload: NoteIn) -> Any:
-    return services.commitment_release(
-        actor=_viewer(request), commitment=_commitment(request, commitment_id), reason=payload.note
-    )
-
-
-@router.post(
-    "/commitments/{commitment_id}/no-show",
-    response=responses({200: CommitmentOut}),
-    summary="Report a no-show",
-)
-def commitments_no_show(request: HttpRequest, commitment_id: PublicId, payload: NoteIn) -> Any:
-    return services.commitment_report_no_show(
-        actor=_viewer(request), commitment=_commitment(request, commitment_id), note=payload.note
-    )
-
-
-@router.post(
-    "/commitments/{commitment_id}/follow-up",
-    response=responses({200: CommitmentOut}),
-    summary="Ask a coordinator to follow up",
-)
-def commitments_follow_up(request: HttpRequest, commitment_id: PublicId, payload: NoteIn) -> Any:
-    return services.commitment_flag_follow_up(
-        actor=_viewer(request), commitment=_commitment(request, commitment_id), note=payload.note
-    )
-
-
-@router.post(
-    "/commitments/{commitment_id}/feedback",
-    response=responses({204: None}),
-    summary="Thank-you note or private feedback",
-)
-def commitments_feedback(request: HttpRequest, commitment_id: PublicId, payload: FeedbackIn) -> Any:
-    services.feedback_give(
-        actor=_viewer(request),
-        commitment=_commitment(request, commitment_id),
-        kind=payload.kind,
-        text=payload.text,
-    )
-    return Status(204, None)
-
-
-@router.post(
-    "/commitments/{commitment_id}/expenses",
-    response=responses({201: ExpenseOut}),
-    summary="Record money spent",
-)
-def commitments_expense(request: HttpRequest, commitment_id: PublicId, payload: ExpenseIn) -> Any:
-    expense = services.expense_record(
-        actor=_viewer(request),
-        commitment=_commitment(request, commitment_id),
-        **payload.model_dump(),
-    )
-    return Status(201, expense)
-
-
-@router.get(
-    "/communities/{slug}/offers", response=responses({200: Page[OfferOut]}), summary="Open offers"
-)
-def offers_list(
-    request: HttpRequest, slug: Slug, page: Query[PageQuery], f: Query[NeedFilterQuery]
-) -> Any:
-    filters = selectors.NeedFilters(
-        area=f.area or "", kind=f.kind or "", category=f.category or "", text=f.text or ""
-    )
-    return paginate(
-        selectors.offer_list(
-            viewer=_viewer(request), community=community_get(slug=slug), filters=filters
-        ),
-        page,
-    )
-
-
-@router.post(
-    "/communities/{slug}/offers", response=responses({201: OfferOut}), summary="Offer something"
-)
-def offers_create(request: HttpRequest, slug: Slug, payload: OfferIn) -> Any:
-    community = community_get(slug=slug)
-    data = payload.model_dump()
-    data["service_area"] = _area(community, data.pop("service_area"))
-    return Status(201, services.offer_post(owner=_viewer(request), community=community, **data))
-
-
-@router.post(
-    "/offers/{offer_id}/renew",
-    response=responses({200: OfferOut}),
-    summary="Keep an offer open longer",
-)
-def offers_renew(
-    request: HttpRequest, offer_id: PublicId, days: int = Query(30, ge=1, le=180)
-) -> Any:  # type: ignore[assignment]
-    offer = selectors.offer_get(viewer=_viewer(request), public_id=offer_id)
-    return services.offer_renew(actor=_viewer(request), offer=offer, days=days)
+# The rest of the exchange's endpoints join this router (one router per path: Ninja answers a
+# path from one router only, and main.py mounts this one).
+from mutua.exchange import api_commitments, api_offers, api_settings  # noqa: E402, F401

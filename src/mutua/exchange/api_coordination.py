@@ -29,6 +29,7 @@ from mutua.communities.selectors import community_get
 from mutua.exchange import selectors, services
 from mutua.exchange.api import (
     ExpenseOut,
+    GenderCode,
     KindCode,
     NeedOut,
     RequirementCode,
@@ -61,6 +62,9 @@ class NeedEditIn(In):
         None, max_length=10
     )
     requirements: list[RequirementCode] | None = Field(None, max_length=5)
+    gender_wanted: GenderCode | None = Field(
+        None, description="With same_gender: coordinators record the helper's gender asked for"
+    )
     allow_self_assign: bool | None = None
     expires_at: dt.datetime | None = None
 
@@ -89,6 +93,7 @@ def needs_edit(request: HttpRequest, need_id: PublicId, payload: NeedEditIn) -> 
         "requirements": need.requirements,
         "allow_self_assign": need.allow_self_assign,
         "expires_at": need.expires_at,
+        "gender_wanted": need.gender_wanted,
     }
     changes = payload.model_dump(exclude_unset=True)
     if "service_area" in changes:
@@ -225,6 +230,11 @@ class RepeatIn(In):
     dtstart: dt.datetime
     duration_minutes: int = Field(60, ge=15, le=24 * 60)
     consent_given: bool = False
+    helper_agreed: bool = Field(
+        False,
+        description="Coordinators: the helper already said yes (audit-logged). Otherwise the "
+        "helper is asked and nothing is made until they accept.",
+    )
 
 
 class ArrangementIn(RepeatIn):
@@ -288,6 +298,24 @@ def arrangements_from_commitment(
 )
 def arrangements_get(request: HttpRequest, arrangement_id: PublicId) -> Any:
     return selectors.arrangement_get(viewer=_viewer(request), public_id=arrangement_id)
+
+
+class ArrangementAnswerIn(In):
+    accept: bool
+
+
+@router.post(
+    "/arrangements/{arrangement_id}/answer",
+    response=responses({200: ArrangementOut}),
+    summary="The helper asked says yes or no to recurring help",
+)
+def arrangements_answer(
+    request: HttpRequest, arrangement_id: PublicId, payload: ArrangementAnswerIn
+) -> Any:
+    arrangement = selectors.arrangement_get(viewer=_viewer(request), public_id=arrangement_id)
+    return services.arrangement_answer(
+        actor=_viewer(request), arrangement=arrangement, accept=payload.accept
+    )
 
 
 class ArrangementStatusIn(In):

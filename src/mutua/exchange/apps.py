@@ -9,6 +9,8 @@ class ExchangeConfig(AppConfig):
     def ready(self) -> None:
         from mutua.exchange import links, notifications, rules  # noqa: F401
         from mutua.exchange.digest import new_needs_that_fit
-        from mutua.notify.services import register_digest_source
+        from mutua.exchange.replies import task_reply_handle
+        from mutua.notify.services import register_digest_source, register_reply_handler
 
         register_digest_source(new_needs_that_fit)
+        register_reply_handler(task_reply_handle)

@@ -1,7 +1,11 @@
 """Six months of needs, offers and exchanges for the demo community, made through the services.
 
 `build_exchanges(community, members, rng)` is called by the demo builder. History is backdated
-afterwards with `.update()` (created_at, confirmed_at), never by moving the clock.
+afterwards with `.update()` (created_at, confirmed_at), never by moving the clock. Besides the
+ordinary help (taken directly, offered and accepted, or assigned by a coordinator; thanked,
+with expenses repaid) the stories in `demo_stories.py` show what else happens: needs posted on
+someone's behalf, a no-show, a release by the sweep, follow-ups and a dispute, cancelled and
+expired needs, standing arrangements.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from mutua.communities.models import Community
+from mutua.communities.models import Community, Membership
 from mutua.core.errors import DomainError
 from mutua.exchange import services
+from mutua.exchange.demo_stories import build_stories
 from mutua.exchange.models import Commitment, Need, Offer
 from mutua.people.models import User
 
@@ -32,6 +37,7 @@ NEEDS = [
     ("Set up a video call with my grandchildren", "skill", "Technology"),
     ("Winter coat for a child, age 8", "goods", "Things"),
 ]
+CATEGORIES = sorted({c for _t, _k, c in NEEDS})
 OFFERS = [
     ("Ladder and drill to lend", "goods"),
     ("Two hours of gardening on Saturdays", "skill"),
@@ -45,18 +51,37 @@ THANKS = [
     "You were very kind and patient. Thank you.",
     "Thanks for coming so quickly!",
 ]
+WHEN = ["Tomorrow morning", "Saturday after ten", "Any evening this week"]
 
 
-def _backdate(model, pk: int, **fields) -> None:
+def backdate(model, pk: int, **fields) -> None:
     model.objects.filter(pk=pk).update(**fields)
 
 
-def build_exchanges(community: Community, members: list[User], rng: random.Random) -> dict:
-    """Create ~6 months of history: mostly completed exchanges, some open needs and offers."""
-    now = timezone.now()
-    counts = {"needs": 0, "exchanges": 0, "offers": 0}
-    if len(members) < 2:
-        return counts
+def coordinator_of(community: Community) -> User | None:
+    m = (
+        Membership.objects.filter(community=community, status="active", role="coordinator")
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
+    return m.user if m else None
+
+
+def _commit(rng, need, person, helper, coordinator) -> Commitment:
+    """Someone takes the need the way it happens in life: directly, by offering, or assigned."""
+    way = rng.random()
+    if way < 0.45 or coordinator is None:
+        return services.need_self_assign(helper=helper, need=need)
+    if way < 0.8:
+        response = services.response_create(
+            helper=helper, need=need, proposed_time=rng.choice(WHEN), message="Happy to help."
+        )
+        return services.response_accept(actor=person, response=response)
+    return services.commitment_assign(actor=coordinator, need=need, helper=helper)
+
+
+def _history(community, members, rng, now, counts, coordinator, areas) -> None:
     for _i in range(60):
         title, kind, category = rng.choice(NEEDS)
         person, helper = rng.sample(members, 2)
@@ -69,15 +94,16 @@ def build_exchanges(community: Community, members: list[User], rng: random.Rando
                 kind=kind,
                 category=category,
                 urgency=rng.choice(["day", "week", "flexible", "flexible"]),
+                service_area=rng.choice(areas) if areas and rng.random() < 0.7 else None,
                 allow_self_assign=True,
                 address="(demo address)" if rng.random() < 0.5 else "",
             )
             counts["needs"] += 1
             created = now - dt.timedelta(days=days_ago)
-            _backdate(Need, need.pk, created_at=created, status_changed_at=created)
+            backdate(Need, need.pk, created_at=created, status_changed_at=created)
             if days_ago < 7 and rng.random() < 0.6:
                 continue  # recent needs stay open for the dispatch board
-            commitment = services.need_self_assign(helper=helper, need=need)
+            commitment = _commit(rng, need, person, helper, coordinator)
             services.commitment_mark_done(
                 actor=helper, commitment=commitment, hours=Decimal(rng.choice([1, 1.5, 2, 3]))
             )
@@ -95,7 +121,7 @@ def build_exchanges(community: Community, members: list[User], rng: random.Rando
                 )
                 services.expense_mark_repaid(actor=person, expense=expense)
             done_at = created + dt.timedelta(days=rng.uniform(0.2, 3))
-            _backdate(
+            backdate(
                 Commitment,
                 commitment.pk,
                 created_at=created + dt.timedelta(hours=2),
@@ -109,6 +135,22 @@ def build_exchanges(community: Community, members: list[User], rng: random.Rando
             counts["exchanges"] += 1
         except DomainError:
             continue  # a member on a break, say: skip, as life would
+
+
+def build_exchanges(community: Community, members: list[User], rng: random.Random) -> dict:
+    """Create ~6 months of history: mostly completed exchanges, some open needs and offers,
+    and the rarer turns help takes (see demo_stories.py)."""
+    now = timezone.now()
+    counts = {"needs": 0, "exchanges": 0, "offers": 0}
+    if len(members) < 2:
+        return counts
+    coordinator = coordinator_of(community)
+    if coordinator is not None:
+        services.exchange_settings_update(
+            actor=coordinator, community=community, categories=CATEGORIES
+        )
+    areas = list(community.areas.order_by("pk"))
+    _history(community, members, rng, now, counts, coordinator, areas)
     for title, kind in OFFERS:
         owner = rng.choice(members)
         try:
@@ -117,25 +159,7 @@ def build_exchanges(community: Community, members: list[User], rng: random.Rando
             )
         except DomainError:
             continue
-        _backdate(Offer, offer.pk, created_at=now - dt.timedelta(days=rng.uniform(0, 30)))
+        backdate(Offer, offer.pk, created_at=now - dt.timedelta(days=rng.uniform(0, 30)))
         counts["offers"] += 1
-    counts["arrangements"] = 0
-    for title, rrule in (
-        ("Shopping every Tuesday", "FREQ=WEEKLY;BYDAY=TU"),
-        ("A cup of tea and a chat on Fridays", "FREQ=WEEKLY;BYDAY=FR"),
-    ):
-        person, helper = rng.sample(members, 2)
-        try:
-            services.arrangement_create(
-                actor=person,
-                community=community,
-                helper=helper,
-                title=title,
-                rrule=rrule,
-                dtstart=(now - dt.timedelta(days=60)).replace(hour=10, minute=0, second=0),
-                kind="errand",
-            )
-        except DomainError:
-            continue
-        counts["arrangements"] += 1
+    counts.update(build_stories(community, members, rng, now, coordinator, areas))
     return counts

@@ -6,10 +6,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mutua.exchange.models import Kind, NeedStatus, Requirement, Urgency
+from mutua.people.forms import language_choices
+from mutua.people.models import Gender
 
 
 def _blank(choices, label):
     return [("", label), *choices]
+
+
+def category_field(form, categories, current: str = "") -> None:
+    """The category is a choice from the community's list when it keeps one; a listing keeps
+    the category it had, also when it is no longer on the list."""
+    if not categories:
+        return
+    choices = [(c, c) for c in categories]
+    if current and current not in categories:
+        choices.append((current, current))
+    field = form.fields["category"]
+    form.fields["category"] = forms.ChoiceField(
+        label=field.label, required=False, choices=_blank(choices, _("No category"))
+    )
 
 
 class NeedFilterForm(forms.Form):
@@ -23,9 +39,15 @@ class NeedFilterForm(forms.Form):
         label=_("Urgency"), required=False, choices=_blank(Urgency.choices, _("Any urgency"))
     )
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = _blank([(a.slug, a.name) for a in areas], _("Any area"))
+        if categories:
+            self.fields["category"] = forms.ChoiceField(
+                label=_("Category"),
+                required=False,
+                choices=_blank([(c, c) for c in categories], _("Any category")),
+            )
 
 
 class NeedForm(forms.Form):
@@ -56,11 +78,23 @@ class NeedForm(forms.Form):
     skills = forms.MultipleChoiceField(
         label=_("Skills that would help"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages the helper should speak"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     requirements = forms.MultipleChoiceField(
         label=_("The helper must…"),
         required=False,
         choices=Requirement.choices,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("Same gender uses your own gender from your profile, which nobody else sees."),
+    )
+    gender_wanted = forms.ChoiceField(
+        label=_("Same gender: the helper should be a…"),
+        required=False,
+        choices=_blank(Gender.choices, _("Not needed")),
+        help_text=_("Only you and the other coordinators see this."),
     )
     allow_self_assign = forms.BooleanField(
         label=_("Helpers may take this directly, without waiting for my answer"), required=False
@@ -86,25 +120,37 @@ class NeedForm(forms.Form):
     )
     consent_note = forms.CharField(label=_("How they agreed"), required=False, max_length=300)
 
-    def __init__(self, *args, areas=(), skills=(), on_behalf=False, **kwargs):
+    def __init__(
+        self, *args, areas=(), skills=(), on_behalf=False, categories=(), category="", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["service_area"].choices = _blank(
             [(a.slug, a.name) for a in areas], _("No area")
         )
         self.fields["skills"].choices = [(str(s.pk), s.name) for s in skills]
-        if not on_behalf:
-            for name in ("on_behalf_name", "contact_phone", "consent_given", "consent_note"):
+        self.fields["languages"].choices = language_choices()
+        category_field(self, categories, category)
+        if not on_behalf:  # coordinators only: posting for someone, and recording gender
+            for name in (
+                "on_behalf_name",
+                "contact_phone",
+                "consent_given",
+                "consent_note",
+                "gender_wanted",
+            ):
                 del self.fields[name]
 
 
 class NeedEditForm(NeedForm):
     """The public part of a need after posting (private details are changed apart)."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs["on_behalf"] = False
+    def __init__(self, *args, coordinator=False, **kwargs):
+        kwargs["on_behalf"] = coordinator
         super().__init__(*args, **kwargs)
-        for name in ("address", "access_notes"):
-            del self.fields[name]
+        for name in ("address", "access_notes", "on_behalf_name", "contact_phone"):
+            self.fields.pop(name, None)
+        for name in ("consent_given", "consent_note"):
+            self.fields.pop(name, None)
 
 
 class NeedPrivateForm(forms.Form):
@@ -184,15 +230,20 @@ class OfferForm(forms.Form):
         label=_("When you are available"), required=False, max_length=200
     )
     service_area = forms.ChoiceField(label=_("Area"), required=False)
+    skill_ids = forms.MultipleChoiceField(
+        label=_("Skills you bring"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     days = forms.IntegerField(
         label=_("Keep it open for (days)"), min_value=1, max_value=180, initial=30
     )
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), skills=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service_area"].choices = _blank(
             [(a.slug, a.name) for a in areas], _("No area")
         )
+        self.fields["skill_ids"].choices = [(str(s.pk), s.name) for s in skills]
+        category_field(self, categories)
 
 
 class AskForm(forms.Form):
@@ -238,6 +289,16 @@ class RepeatForm(forms.Form):
         label=_("How long, in minutes"), min_value=15, max_value=24 * 60, initial=60
     )
 
+    helper_agreed = forms.BooleanField(
+        label=_("The helper has already said yes (otherwise we ask them first)"),
+        required=False,
+    )
+
+    def __init__(self, *args, coordinator=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not coordinator:  # a member's proposal always waits for the helper's answer
+            del self.fields["helper_agreed"]
+
     def clean(self):
         data = super().clean()
         data["rrule"] = (data.get("rrule") or "").strip() or data.get("repeat", "")
@@ -276,6 +337,7 @@ class ArrangementForm(RepeatForm):
         "on_behalf_name",
         "consent_given",
         "helper",
+        "helper_agreed",
         "repeat",
         "rrule",
         "dtstart",
@@ -283,6 +345,7 @@ class ArrangementForm(RepeatForm):
     ]
 
     def __init__(self, *args, members=(), helpers=(), **kwargs):
+        kwargs.setdefault("coordinator", True)  # only coordinators set up from scratch
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = _blank(
             [(m.user.public_id, m.user.profile.display_name) for m in members], _("Choose")

@@ -62,8 +62,7 @@ class Requirement(models.TextChoices):
     NO_PETS = "no_pets", _("No pets")
 
 
-# Mutua cannot check these from a profile: a person or a coordinator accepts the helper.
-UNVERIFIABLE_REQUIREMENTS = frozenset({"same_gender", "no_pets"})
+REQUIREMENT_LABELS = dict(Requirement.choices)
 
 
 class NeedStatus(models.TextChoices):
@@ -181,6 +180,11 @@ class Need(PublicModel):
     @property
     def is_urgent(self) -> bool:
         return self.urgency in ("immediate", "day")
+
+    @property
+    def requirement_labels(self) -> list[str]:
+        """What the helper must meet, in words (never the gender asked for)."""
+        return [str(REQUIREMENT_LABELS.get(code, code)) for code in self.requirements or []]
 
 
 class NeedPrivate(TimeStamped):
@@ -356,6 +360,12 @@ class Commitment(PublicModel):
     no_show_note = models.TextField(max_length=1000, blank=True)
     follow_up = models.BooleanField(default=False, db_index=True)
     follow_up_note = models.TextField(max_length=1000, blank=True)
+    # Either side questions help that was marked done, within the dispute window.
+    disputed_at = models.DateTimeField(null=True, blank=True)
+    disputed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dispute_reason = models.TextField(max_length=1000, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
 
@@ -442,6 +452,8 @@ class Expense(PublicModel):
 
 
 class ArrangementStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the helper's answer")
+    DECLINED = "declined", _("The helper could not take it on")
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
     ENDED = "ended", _("Ended")
@@ -478,6 +490,12 @@ class StandingArrangement(PublicModel):
         max_length=10, choices=ArrangementStatus.choices, default=ArrangementStatus.ACTIVE
     )
     materialised_until = models.DateTimeField(db_index=True)
+    # Nobody is committed to recurring help without saying yes: the helper accepts a proposal,
+    # or a coordinator records that the helper agreed.
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    helper_answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -28,6 +28,9 @@ FOLLOW_UP = "exchange_follow_up"
 OFFER_EXPIRING = "exchange_offer_expiring"
 OFFER_REQUEST = "exchange_offer_request"
 OFFER_ANSWERED = "exchange_offer_answered"
+ARRANGEMENT_PROPOSED = "exchange_arrangement_proposed"
+ARRANGEMENT_CHANGED = "exchange_arrangement_changed"
+DISPUTED = "exchange_disputed"
 
 KINDS = {
     RESPONSE_NEW: _("Someone offered to help with your need"),
@@ -43,6 +46,9 @@ KINDS = {
     OFFER_EXPIRING: _("Your offer is about to expire"),
     OFFER_REQUEST: _("Someone asked for your offer"),
     OFFER_ANSWERED: _("An answer about an offer you asked for"),
+    ARRANGEMENT_PROPOSED: _("Someone asks if you can help regularly"),
+    ARRANGEMENT_CHANGED: _("A standing arrangement changed"),
+    DISPUTED: _("Help you were part of was questioned"),
 }
 
 for _code, _label in KINDS.items():

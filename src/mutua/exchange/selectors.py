@@ -8,7 +8,6 @@ helper of an active commitment pass.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -18,21 +17,37 @@ from mutua.communities.models import Community, Membership
 from mutua.core.errors import NotFound
 from mutua.core.permissions import membership_of, require
 from mutua.exchange.models import (
-    ACTIVE_COMMITMENT,
     OPEN_NEED_STATUSES,
     PLACE_HOLDING,
     URGENCY_RANK,
-    Commitment,
-    Expense,
-    Feedback,
+    ExchangeSettings,
     Need,
-    NeedPrivate,
     Offer,
     OfferRequest,
     Response,
     StandingArrangement,
 )
-from mutua.exchange.services.common import COORDINATE, is_coordinator, membership_fits
+from mutua.exchange.selectors_commitments import (  # noqa: F401 - part of this module
+    commitment_get,
+    commitment_list_for_need,
+    expense_get,
+    expense_list,
+    feedback_visible,
+    follow_up_queue,
+    my_commitments,
+    with_visible,
+)
+from mutua.exchange.selectors_private import (  # noqa: F401 - part of this module
+    dispatch_call_list,
+    need_private_for,
+    need_role,
+)
+from mutua.exchange.services.common import (
+    COORDINATE,
+    is_coordinator,
+    membership_fits,
+    settings_for,
+)
 from mutua.people.models import Profile, User
 
 
@@ -124,6 +139,13 @@ def needs_i_could_help_with(*, viewer: User, community: Community) -> QuerySet[N
         qs = qs.exclude(requirements__icontains='"accessible_vehicle"')
     if not (membership.vetted_until and membership.vetted_until >= today):
         qs = qs.exclude(requirements__icontains='"vetted"')
+    if profile.has_pets:
+        qs = qs.exclude(requirements__icontains='"no_pets"')
+    same_gender = Q(requirements__icontains='"same_gender"')
+    if profile.gender:
+        qs = qs.exclude(same_gender & ~Q(gender_wanted=profile.gender))
+    else:
+        qs = qs.exclude(same_gender)
     weekdays = sorted({w.weekday for w in profile.availability.all()})
     if weekdays:
         # Django's week_day is 1 = Sunday … 7 = Saturday; ours is 0 = Monday.
@@ -167,96 +189,12 @@ def need_get_for_edit(*, viewer: User, public_id: str, community: Community) -> 
     return need
 
 
-def need_role(viewer: User, need: Need) -> str:
-    """'person', 'helper' (active commitment), 'coordinator' or 'member'."""
-    if viewer.pk in (need.author_id, need.contact_id):
-        return "person"
-    if is_coordinator(viewer, need.community):
-        return "coordinator"
-    if need.commitments.filter(helper=viewer, status__in=ACTIVE_COMMITMENT).exists():
-        return "helper"
-    return "member"
-
-
-def need_private_for(*, viewer: User, need: Need) -> dict[str, Any] | None:
-    """The need's private details, and the person's own, for those allowed; else None.
-
-    Reading the person's SensitiveDetails goes through people.services.sensitive_read, which
-    audit-logs it.
-    """
-    role = need_role(viewer, need)
-    if role == "member":
-        return None
-    private = NeedPrivate.objects.filter(need=need).first()
-    values: dict[str, Any] = {
-        "address": private.address if private else "",
-        "access_notes": private.access_notes if private else "",
-        "contact_phone": private.contact_phone if private else "",
-        "person": {},
-    }
-    if need.author_id and viewer.pk != need.author_id:
-        from mutua.people.services import sensitive_read
-
-        try:
-            values["person"] = sensitive_read(
-                viewer=viewer, person=need.author, purpose=f"need {need.public_id}"
-            )
-        except Exception:
-            values["person"] = {}
-    return values
-
-
 def response_list(*, viewer: User, need: Need) -> QuerySet[Response]:
     """The person and coordinators see every response; a helper sees their own."""
     qs = Response.objects.filter(need=need).select_related("helper__profile")
     if need_role(viewer, need) in ("person", "coordinator"):
         return qs
     return qs.filter(helper=viewer)
-
-
-def commitment_list_for_need(*, viewer: User, need: Need) -> QuerySet[Commitment]:
-    require(viewer, "community.view", need.community)
-    return (
-        Commitment.objects.filter(need=need)
-        .select_related("helper__profile")
-        .prefetch_related("expenses")
-        .order_by("created_at", "id")
-    )
-
-
-def commitment_get(*, viewer: User, public_id: str) -> Commitment:
-    commitment = (
-        Commitment.objects.select_related("need__community", "helper__profile")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if commitment is None:
-        raise NotFound(_("There is no such task."))
-    require(viewer, "community.view", commitment.need.community)
-    return commitment
-
-
-def my_commitments(*, viewer: User) -> QuerySet[Commitment]:
-    return (
-        Commitment.objects.filter(helper=viewer)
-        .select_related("need__community", "need__service_area")
-        .order_by("-created_at", "-id")
-    )
-
-
-def feedback_visible(*, viewer: User, commitment: Commitment) -> QuerySet[Feedback]:
-    """Thanks: author and recipient. Feedback: author and coordinators."""
-    qs = Feedback.objects.filter(commitment=commitment).select_related("author__profile")
-    if is_coordinator(viewer, commitment.need.community):
-        return qs
-    return qs.filter(Q(author=viewer) | Q(kind="thanks", recipient=viewer))
-
-
-def expense_list(*, viewer: User, commitment: Commitment) -> QuerySet[Expense]:
-    need = commitment.need
-    if viewer.pk == commitment.helper_id or need_role(viewer, need) in ("person", "coordinator"):
-        return commitment.expenses.all()
-    return Expense.objects.none()
 
 
 def dispatch_board(
@@ -272,39 +210,14 @@ def dispatch_board(
     )
 
 
-def dispatch_call_list(*, viewer: User, community: Community) -> list[tuple[Need, str]]:
-    """Unanswered needs with the phone to call: the only place a caller sees phone numbers."""
-    from mutua.people.services import sensitive_read
-
-    require(viewer, "calllist.view", community)
-    rows = []
-    needs = (
-        Need.objects.filter(community=community, status__in=OPEN_NEED_STATUSES)
-        .select_related("author__profile", "service_area", "private")
-        .annotate(urgency_rank=URGENCY_ORDER)
-        .order_by("urgency_rank", "created_at", "id")
-    )
-    for need in needs:
-        phone = ""
-        if need.author_id:
-            phone = sensitive_read(
-                viewer=viewer, person=need.author, purpose="dispatch call list"
-            ).get("phone", "")
-        else:
-            private = getattr(need, "private", None)
-            phone = private.contact_phone if private else ""
-        rows.append((need, phone))
-    return rows
-
-
 def offer_list(
     *, viewer: User, community: Community, filters: NeedFilters | None = None
 ) -> QuerySet[Offer]:
     require(viewer, "community.view", community)
     f = filters or NeedFilters()
     qs = Offer.objects.filter(community=community, status="open")
-    if f.area:
-        qs = qs.filter(service_area__slug=f.area)
+    if f.area:  # an area takes in its sub-areas, as for needs
+        qs = qs.filter(Q(service_area__slug=f.area) | Q(service_area__parent__slug=f.area))
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.category:
@@ -350,10 +263,25 @@ def helper_pool(*, viewer: User, community: Community) -> list[Membership]:
     )
 
 
-def helpers_for(pool: list[Membership], need: Need) -> list[Membership]:
-    """The members of `pool` who meet this need's requirements (no queries)."""
+def helpers_for(
+    pool: list[Membership], need: Need, blocked: set[tuple[int, int]] | None = None
+) -> list[Membership]:
+    """The members of `pool` who meet this need's requirements and are not kept apart from
+    its person by a block (`blocked`, from `blocked_pairs`; no queries)."""
     today = timezone.localdate()
-    return [m for m in pool if membership_fits(m, need, today)]
+    pairs = blocked or set()
+    return [m for m in pool if membership_fits(m, need, today, pairs)]
+
+
+def blocked_pairs(user_ids: set[int]) -> set[tuple[int, int]]:
+    """(a, b) for every block between one of `user_ids` and anyone, both ways (one query)."""
+    from mutua.trust.models import Block
+
+    rows = Block.objects.filter(Q(blocker_id__in=user_ids) | Q(blocked_id__in=user_ids))
+    pairs: set[tuple[int, int]] = set()
+    for a, b in rows.values_list("blocker_id", "blocked_id"):
+        pairs.update({(a, b), (b, a)})
+    return pairs
 
 
 def member_user(
@@ -430,15 +358,8 @@ def offer_request_get(*, viewer: User, public_id: str) -> OfferRequest:
     return request
 
 
-def expense_get(*, viewer: User, public_id: str) -> Expense:
-    """An expense, for the helper, the person helped and coordinators."""
-    expense = (
-        Expense.objects.select_related("commitment__need__community")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if expense is None or not expense_list(viewer=viewer, commitment=expense.commitment).filter(
-        pk=expense.pk
-    ):
-        raise NotFound(_("There is no such expense."))
-    return expense
+def exchange_settings_get(*, viewer: User, community: Community) -> ExchangeSettings:
+    """The community's categories and timings: every member may read them (posting needs the
+    categories)."""
+    require(viewer, "community.view", community)
+    return settings_for(community)

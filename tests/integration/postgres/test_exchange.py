@@ -92,6 +92,26 @@ def test_helpers_taking_the_last_free_place_at_once_leave_exactly_one_winner(tra
     assert Need.objects.get(pk=need.pk).status == "committed"
 
 
+def test_the_free_place_beside_finished_help_has_exactly_one_winner(transactional_db):
+    # given a need for two whose first helper has already marked the help done
+    community = make_community(make_user("Ada Steward"))
+    person = _member(community, "Pat Person")
+    need = services.need_post(
+        actor=person, community=community, title="Paint the fence", helpers_wanted=2,
+        allow_self_assign=True,
+    )  # fmt: skip
+    first = services.need_self_assign(helper=_member(community, "First Helper"), need=need)
+    services.commitment_mark_done(actor=first.helper, commitment=first, hours=2)
+    assert Need.objects.get(pk=need.pk).status == "partly_committed"
+    helpers = [_member(community, f"Racer {i}") for i in range(5)]
+    # when five helpers take the free place at the same moment
+    results = _race(helpers, lambda h: services.need_self_assign(helper=h, need=need))
+    # then exactly one wins, the others are told clearly, and the need is full and under way
+    assert sum(isinstance(r, Commitment) for r in results) == 1, results
+    assert sum(isinstance(r, Conflict) for r in results) == 4, results
+    assert Need.objects.get(pk=need.pk).status == "in_progress"
+
+
 def test_accepting_several_offers_for_the_last_place_at_once_gives_one_place(transactional_db):
     # given a one-place need with offers of help from four members
     community = make_community(make_user("Ada Steward"))

@@ -22,17 +22,13 @@ from mutua.exchange.models import (
     Need,
     StandingArrangement,
 )
-from mutua.exchange.services.common import (
-    COORDINATE,
-    invalid,
-    is_coordinator,
-    refresh_need_status,
-    refusal_for_helper,
-)
+from mutua.exchange.services.arrangement_notices import tell, tell_helper_proposed
+from mutua.exchange.services.common import COORDINATE, invalid, refusal_for_helper
 from mutua.exchange.services.responses import _commit
 from mutua.people.models import User
 
 HORIZON = dt.timedelta(days=14)
+PAUSED_REASON = "arrangement paused"
 MAX_PER_RUN = 60
 
 
@@ -105,8 +101,14 @@ def arrangement_create(
     description: str = "",
     kind: str = "errand",
     duration_minutes: int = 60,
+    helper_agreed: bool = False,
 ) -> StandingArrangement:
-    """The person (or a coordinator for them) sets up recurring help with a committed helper."""
+    """The person (or a coordinator for them) proposes recurring help to a helper.
+
+    Nobody is committed to recurring help without saying yes: the arrangement waits for the
+    helper's answer, unless a coordinator records that the helper already agreed (by phone,
+    say; audit-logged) or the helper is the one setting it up.
+    """
     require(actor, "community.view", community)
     if person is None and not on_behalf_name:
         person = actor
@@ -132,6 +134,10 @@ def arrangement_create(
     reason = refusal_for_helper(probe, helper)
     if reason:
         raise PermissionDenied(reason)
+    if helper_agreed and helper.pk != actor.pk:
+        require(actor, COORDINATE, community)
+    agreed = helper_agreed or helper.pk == actor.pk
+    now = timezone.now()
     arrangement = StandingArrangement.objects.create(
         community=community,
         person=person,
@@ -146,8 +152,25 @@ def arrangement_create(
         dtstart=dtstart,
         duration_minutes=int(duration_minutes),
         materialised_until=dtstart - dt.timedelta(seconds=1),
+        status=ArrangementStatus.ACTIVE if agreed else ArrangementStatus.PENDING,
+        proposed_by=actor,
+        helper_answered_at=now if agreed else None,
     )
-    arrangement_materialise(arrangement, timezone.now())
+    if helper_agreed and helper.pk != actor.pk:
+        audit_record(
+            actor=actor,
+            action="arrangement.helper_agreed",
+            community=community,
+            target=arrangement,
+            subject=helper,
+            after={"helper": helper.public_id},
+        )
+    if agreed:
+        arrangement_materialise(arrangement, now)
+        tell(arrangement, actor, "started")
+    else:
+        tell_helper_proposed(arrangement, actor)
+        tell(arrangement, actor, "proposed", helper_too=False)
     return arrangement
 
 
@@ -159,8 +182,10 @@ def arrangement_create_from_commitment(
     dtstart: dt.datetime,
     duration_minutes: int = 60,
     consent_given: bool = False,
+    helper_agreed: bool = False,
 ) -> StandingArrangement:
-    """Make help that worked once a standing arrangement: same person, helper and task."""
+    """Make help that worked once a standing arrangement: same person, helper and task (the
+    helper is asked first, as for any arrangement)."""
     need = commitment.need
     if commitment.status not in ("active", "done_pending", "confirmed"):
         raise Conflict(_("This helper is no longer helping with this need."))
@@ -177,6 +202,16 @@ def arrangement_create_from_commitment(
         description=need.description,
         kind=need.kind,
         duration_minutes=duration_minutes,
+        helper_agreed=helper_agreed,
+    )
+
+
+def was_paused(need: Need) -> bool:
+    """An occurrence cancelled because its arrangement was paused (and nothing else)."""
+    return (
+        need.status == "cancelled"
+        and need.commitments.filter(end_reason=PAUSED_REASON).exists()
+        and not need.commitments.filter(status__in=("active", "done_pending", "confirmed")).exists()
     )
 
 
@@ -199,9 +234,17 @@ def arrangement_materialise(arrangement: StandingArrangement, now: dt.datetime) 
         rule = _rule(arrangement.rrule, arrangement.dtstart)
         created = 0
         for when in rule.between(start, until, inc=False)[:MAX_PER_RUN]:
-            if Need.objects.filter(arrangement=arrangement, starts_at=when).exists():
-                continue
             ends = when + dt.timedelta(minutes=arrangement.duration_minutes)
+            existing = Need.objects.filter(arrangement=arrangement, starts_at=when).first()
+            if existing is not None:
+                if not was_paused(existing):
+                    continue
+                # A date cancelled by a pause comes back when the arrangement resumes.
+                existing.status, existing.status_changed_at = "open", now
+                existing.save(update_fields=["status", "status_changed_at", "updated_at"])
+                _commit(need=existing, helper=arrangement.helper, assigned_by=None, due_at=ends)
+                created += 1
+                continue
             need = Need.objects.create(
                 community=arrangement.community,
                 author=arrangement.person,
@@ -225,67 +268,3 @@ def arrangement_materialise(arrangement: StandingArrangement, now: dt.datetime) 
         arrangement.materialised_until = max(arrangement.materialised_until, until)
         arrangement.save(update_fields=["materialised_until", "updated_at"])
         return created
-
-
-def _require_manage(actor: User, arrangement: StandingArrangement) -> None:
-    if actor.pk == getattr(arrangement.person, "pk", None):
-        return
-    if not is_coordinator(actor, arrangement.community):
-        raise PermissionDenied(_("Only the person helped or a coordinator can change this."))
-
-
-@transaction.atomic
-def arrangement_set_status(
-    *, actor: User, arrangement: StandingArrangement, status: str
-) -> StandingArrangement:
-    """Pause, resume or end; future open occurrences are kept (they are already agreed)."""
-    _require_manage(actor, arrangement)
-    if status not in ArrangementStatus.values:
-        raise invalid("status", _("Please choose pause, resume or end."))
-    if arrangement.status == "ended":
-        raise Conflict(_("This arrangement has ended."))
-    arrangement.status = status
-    if status == "active":
-        arrangement.materialised_until = max(arrangement.materialised_until, timezone.now())
-    arrangement.save()
-    return arrangement
-
-
-@transaction.atomic
-def arrangement_hand_over(
-    *, actor: User, arrangement: StandingArrangement, helper: User
-) -> StandingArrangement:
-    """A new helper takes over; future occurrences not yet done move to them."""
-    _require_manage(actor, arrangement)
-    probe = Need(community=arrangement.community, author=arrangement.person, requirements=[])
-    reason = refusal_for_helper(probe, helper)
-    if reason:
-        raise PermissionDenied(reason)
-    now = timezone.now()
-    future = Commitment.objects.filter(
-        need__arrangement=arrangement, status="active", need__starts_at__gt=now
-    ).select_related("need")
-    for commitment in future:
-        need = (
-            Need.objects.select_for_update().select_related("community").get(pk=commitment.need_id)
-        )
-        commitment.status, commitment.ended_at, commitment.end_reason = (
-            "released",
-            now,
-            "handed over",
-        )
-        commitment.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
-        refresh_need_status(need)
-        _commit(need=need, helper=helper, assigned_by=actor, due_at=commitment.due_at)
-    previous = arrangement.helper
-    arrangement.helper = helper
-    arrangement.save(update_fields=["helper", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="arrangement.hand_over",
-        community=arrangement.community,
-        target=arrangement,
-        before={"helper": previous.public_id},
-        after={"helper": helper.public_id},
-    )
-    return arrangement

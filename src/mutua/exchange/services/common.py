@@ -14,7 +14,6 @@ from mutua.core.permissions import can, membership_of, require
 from mutua.exchange.models import (
     ACTIVE_COMMITMENT,
     LIVE_NEED_STATUSES,
-    UNVERIFIABLE_REQUIREMENTS,
     ExchangeSettings,
     Need,
 )
@@ -68,19 +67,40 @@ def require_person_or_coordinator(user: User, need: Need) -> None:
     raise PermissionDenied(_("Only the person who asked, or a coordinator, can do this."))
 
 
-def refusal_for_helper(
-    need: Need, helper: User, *, today: dt.date | None = None, self_assign: bool = False
-) -> str:
-    """Why `helper` cannot take this need, in words, or "" when they can."""
+def refusal_for_helper(need: Need, helper: User, *, today: dt.date | None = None) -> str:
+    """Why `helper` cannot take this need, in words, or "" when they can.
+
+    The one check behind responding, taking a place, being assigned and answering a link.
+    """
     membership = membership_of(helper, need.community)
     if membership is None:
         return _("Only members of this community can help with its needs.")
     if need.author_id == helper.pk:
         return _("This is your own need.")
+    from mutua.trust.safeguarding import is_blocked  # blocks keep two people apart
+
+    if need.author_id and is_blocked(helper, need.author_id):
+        return _("This helper cannot be matched with this person. Please choose someone else.")
     profile = Profile.objects.filter(user=helper).first()
     today = today or timezone.localdate()
     if profile is not None and profile.is_on_break(today):
         return _("You are taking a break. Change your status on your profile to help again.")
+    reason = requirement_refusal(need, membership, profile, today)
+    if reason:
+        return reason
+    from mutua.trust.services import trust_refusal_for_need  # trust gate: home address
+
+    return trust_refusal_for_need(need, helper)
+
+
+def requirement_refusal(
+    need: Need, membership: Membership, profile: Profile | None, today: dt.date
+) -> str:
+    """The first requirement of the need the helper does not meet, in words, or "".
+
+    Gender is self-described on the profile and never shown: the words do not say which
+    gender the need asks for.
+    """
     reqs = set(need.requirements or [])
     if "vetted" in reqs and not (membership.vetted_until and membership.vetted_until >= today):
         return _("This need asks for a vetted helper.")
@@ -88,15 +108,17 @@ def refusal_for_helper(
         return _("This need asks for a helper with a car.")
     if "accessible_vehicle" in reqs and not (profile and profile.has_accessible_vehicle):
         return _("This need asks for a helper with a wheelchair-accessible vehicle.")
-    if self_assign and reqs & UNVERIFIABLE_REQUIREMENTS:
-        return _("The person or a coordinator chooses the helper for this need.")
-    from mutua.trust.services import trust_refusal_for_need  # trust gate: home address
+    if "same_gender" in reqs and not (
+        need.gender_wanted and profile is not None and profile.gender == need.gender_wanted
+    ):
+        return _("This need is personal care and asks for a helper of the same gender.")
+    if "no_pets" in reqs and (profile is None or profile.has_pets):
+        return _("This need asks for a helper without pets at home.")
+    return ""
 
-    return trust_refusal_for_need(need, helper)
 
-
-def require_fits(need: Need, helper: User, *, self_assign: bool = False) -> None:
-    reason = refusal_for_helper(need, helper, self_assign=self_assign)
+def require_fits(need: Need, helper: User) -> None:
+    reason = refusal_for_helper(need, helper)
     if reason:
         raise PermissionDenied(reason)
 
@@ -115,12 +137,12 @@ def refresh_need_status(need: Need) -> None:
         confirmed=Count("id", filter=Q(status="confirmed")),
     )
     taken = counts["active"] + counts["pending"] + counts["confirmed"]
+    # Places decide whether others may still help: a need with free places stays open to
+    # them, whatever its first helpers have already done.
     if counts["confirmed"] >= need.helpers_wanted and counts["active"] + counts["pending"] == 0:
         status = "done"
-    elif counts["pending"] or counts["confirmed"]:
-        status = "in_progress"
     elif taken >= need.helpers_wanted:
-        status = "committed"
+        status = "in_progress" if counts["pending"] or counts["confirmed"] else "committed"
     elif taken:
         status = "partly_committed"
     else:
@@ -145,17 +167,20 @@ def need_context(need: Need) -> dict:
 ACTIVE = ACTIVE_COMMITMENT
 
 
-def membership_fits(membership: Membership, need: Need, today: dt.date) -> bool:
-    """`refusal_for_helper` on rows already loaded (membership with user__profile): the picker
-    filters a whole community in Python without a query per member and need."""
+def membership_fits(
+    membership: Membership,
+    need: Need,
+    today: dt.date,
+    blocked: frozenset[tuple[int, int]] | set[tuple[int, int]] = frozenset(),
+) -> bool:
+    """`refusal_for_helper` on rows already loaded (membership with user__profile, and the
+    blocked pairs of the page): the picker filters a whole community in Python without a query
+    per member and need."""
     if membership.user_id == need.author_id:
+        return False
+    if need.author_id and (membership.user_id, need.author_id) in blocked:
         return False
     profile = getattr(membership.user, "profile", None)
     if profile is not None and profile.is_on_break(today):
         return False
-    reqs = set(need.requirements or [])
-    if "vetted" in reqs and not (membership.vetted_until and membership.vetted_until >= today):
-        return False
-    if "car" in reqs and not (profile and profile.has_car):
-        return False
-    return not ("accessible_vehicle" in reqs and not (profile and profile.has_accessible_vehicle))
+    return not requirement_refusal(need, membership, profile, today)

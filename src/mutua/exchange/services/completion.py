@@ -1,4 +1,4 @@
-"""After the help: release, mark done, confirm, thanks, feedback, no-show, follow-up, expenses."""
+"""After the help: release, mark done, confirm, thanks, feedback, expenses."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutua.core.errors import Conflict, PermissionDenied
-from mutua.core.permissions import require
 from mutua.exchange import notifications as n
-from mutua.exchange.models import ACTIVE_COMMITMENT, Commitment, Expense, Feedback, Need
+from mutua.exchange.models import Commitment, Expense, Feedback, Need
 from mutua.exchange.services.common import (
-    COORDINATE,
     coordinators_of,
     invalid,
     is_coordinator,
@@ -24,7 +22,7 @@ from mutua.exchange.services.common import (
     refresh_need_status,
     settings_for,
 )
-from mutua.ledger.services.exchanges import ledger_record_exchange, ledger_reverse_exchange
+from mutua.ledger.services.exchanges import ledger_record_exchange
 from mutua.people.models import User
 
 
@@ -181,69 +179,6 @@ def auto_confirm(commitment: Commitment, now: dt.datetime) -> bool:
         return False
     _confirm(commitment, need, auto=True)
     return True
-
-
-@transaction.atomic
-def commitment_report_no_show(*, actor: User, commitment: Commitment, note: str = "") -> Commitment:
-    """Report that the helper did not come: while active, or within the dispute window after."""
-    commitment, need = _lock(commitment)
-    side = _side(actor, commitment, need)
-    if side == "helper":
-        raise PermissionDenied(_("Only the person helped or a coordinator can report this."))
-    if len(note or "") > 1000:
-        raise invalid("note", _("Please use at most 1000 characters."))
-    if commitment.no_show_reported_at:
-        raise Conflict(_("This has already been reported. A coordinator will follow up."))
-    now = timezone.now()
-    if commitment.status == "confirmed":
-        if commitment.dispute_until is None or now > commitment.dispute_until:
-            raise Conflict(_("The time to report this has passed. Please talk to a coordinator."))
-    elif commitment.status not in ACTIVE_COMMITMENT:
-        raise Conflict(_("This task has ended."))
-    commitment.no_show_reported_at, commitment.no_show_reported_by = now, actor
-    commitment.no_show_note = (note or "").strip()
-    commitment.follow_up = True
-    if commitment.status in ACTIVE_COMMITMENT:
-        commitment.status, commitment.ended_at = "cancelled", now
-        commitment.end_reason = "no-show reported"
-    commitment.save()
-    ledger_reverse_exchange(commitment=commitment, actor=actor)  # within the window
-    refresh_need_status(need)
-    _tell_coordinators(
-        need,
-        n.FOLLOW_UP,
-        {**need_context(need), "reason": "no_show"},
-        f"noshow:{commitment.public_id}",
-    )
-    return commitment
-
-
-@transaction.atomic
-def commitment_flag_follow_up(*, actor: User, commitment: Commitment, note: str = "") -> Commitment:
-    """Either side asks a coordinator to follow up; a coordinator clears it with `flag=False`."""
-    commitment, need = _lock(commitment)
-    _side(actor, commitment, need)
-    if len(note or "") > 1000:
-        raise invalid("note", _("Please use at most 1000 characters."))
-    commitment.follow_up = True
-    commitment.follow_up_note = (note or "").strip()
-    commitment.save(update_fields=["follow_up", "follow_up_note", "updated_at"])
-    _tell_coordinators(
-        need,
-        n.FOLLOW_UP,
-        {**need_context(need), "reason": "asked"},
-        f"followup:{commitment.public_id}:{commitment.updated_at.isoformat()}",
-    )
-    return commitment
-
-
-@transaction.atomic
-def commitment_follow_up_clear(*, actor: User, commitment: Commitment) -> Commitment:
-    """A coordinator marks the follow-up as dealt with."""
-    require(actor, COORDINATE, commitment.need.community)
-    Commitment.objects.filter(pk=commitment.pk).update(follow_up=False, updated_at=timezone.now())
-    commitment.refresh_from_db()
-    return commitment
 
 
 @transaction.atomic

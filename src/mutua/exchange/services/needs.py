@@ -6,25 +6,19 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutua.communities.models import Community, ServiceArea
 from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict
-from mutua.core.geo import snap_to_cell
 from mutua.core.permissions import require
 from mutua.exchange import notifications as n
 from mutua.exchange.models import (
-    ACTIVE_COMMITMENT,
     CLOSING_STATUSES,
     LIVE_NEED_STATUSES,
-    Kind,
     Need,
     NeedPrivate,
-    Requirement,
-    Urgency,
 )
 from mutua.exchange.services.common import (
     COORDINATE,
@@ -35,92 +29,14 @@ from mutua.exchange.services.common import (
     require_person_or_coordinator,
     settings_for,
 )
-from mutua.people.models import Skill, User
-from mutua.people.services import LANGUAGE_CODES
-
-# How long a need stays open when the person gives no end: by urgency.
-DEFAULT_OPEN_FOR = {
-    "immediate": dt.timedelta(days=1),
-    "day": dt.timedelta(days=2),
-    "week": dt.timedelta(days=8),
-    "flexible": dt.timedelta(days=30),
-}
-
-
-def clean_listing(
-    *,
-    community: Community,
-    title: str,
-    description: str,
-    kind: str,
-    category: str,
-    service_area: ServiceArea | None,
-    skill_ids: list[int],
-) -> dict[str, Any]:
-    """Rules shared by needs and offers; returns the cleaned values (skills as objects)."""
-    title = (title or "").strip()
-    if not 3 <= len(title) <= 120:
-        raise invalid("title", _("Please give a short title of 3 to 120 characters."))
-    description = (description or "").strip()
-    if len(description) > 4000:
-        raise invalid("description", _("Please use at most 4000 characters."))
-    if kind not in Kind.values:
-        raise invalid("kind", _("Please choose one of the kinds."))
-    category = (category or "").strip()
-    allowed = settings_for(community).categories
-    if len(category) > 60 or (category and allowed and category not in allowed):
-        raise invalid("category", _("Please choose one of this community's categories."))
-    if service_area is not None and service_area.community_id != community.pk:
-        raise invalid("service_area", _("This community has no area with this name."))
-    skills = list(
-        Skill.objects.filter(pk__in=set(skill_ids or [])).filter(
-            Q(community__isnull=True) | Q(community=community)
-        )
-    )
-    if len(skills) != len(set(skill_ids or [])):
-        raise invalid("skills", _("Please choose skills from the list."))
-    return {
-        "title": title,
-        "description": description,
-        "kind": kind,
-        "category": category,
-        "service_area": service_area,
-        "skills": skills,
-    }
-
-
-def snap(community: Community, lat: float | None, lon: float | None) -> tuple[Any, Any]:
-    if lat is None or lon is None:
-        return None, None
-    try:
-        return snap_to_cell(lat, lon, community.location_cell_m)
-    except ValueError:
-        raise invalid("location", _("Please give a location on Earth.")) from None
-
-
-def _clean_shape(
-    *,
-    urgency: str,
-    starts_at: dt.datetime | None,
-    ends_at: dt.datetime | None,
-    helpers_wanted: int,
-    languages: list[str] | None,
-    requirements: list[str] | None,
-) -> tuple[list[str], list[str]]:
-    """Rules on a need's timing, size and wishes; returns (languages, requirements) cleaned."""
-    if urgency not in Urgency.values:
-        raise invalid("urgency", _("Please choose how urgent this is."))
-    if starts_at and ends_at and ends_at <= starts_at:
-        raise invalid("ends_at", _("The end must come after the start."))
-    if not 1 <= int(helpers_wanted) <= 50:
-        raise invalid("helpers_wanted", _("Please ask for 1 to 50 helpers."))
-    languages = sorted(set(languages or []))
-    if any(code not in LANGUAGE_CODES for code in languages):
-        raise invalid("languages", _("Please choose languages from the list."))
-    requirements = sorted(set(requirements or []))
-    if any(code not in Requirement.values for code in requirements):
-        raise invalid("requirements", _("Please choose requirements from the list."))
-    return languages, requirements
+from mutua.exchange.services.listing import (
+    DEFAULT_OPEN_FOR,
+    clean_gender_wanted,
+    clean_listing,
+    clean_shape,
+    snap,
+)
+from mutua.people.models import User
 
 
 @transaction.atomic
@@ -144,6 +60,7 @@ def need_post(
     requirements: list[str] | None = None,
     allow_self_assign: bool = False,
     expires_at: dt.datetime | None = None,
+    gender_wanted: str = "",
     address: str = "",
     access_notes: str = "",
     contact_phone: str = "",
@@ -162,7 +79,7 @@ def need_post(
         service_area=service_area,
         skill_ids=skill_ids or [],
     )
-    languages, requirements = _clean_shape(
+    languages, requirements = clean_shape(
         urgency=urgency,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -197,6 +114,13 @@ def need_post(
                 _("Please confirm that the person agreed to this need being posted."),
             )
         author, contact, consent_at = None, actor, now
+    gender = clean_gender_wanted(
+        actor=actor,
+        community=community,
+        author=author,
+        requirements=requirements,
+        gender_wanted=gender_wanted,
+    )
     approx_lat, approx_lon = snap(community, lat, lon)
     skills = values.pop("skills")
     need = Need.objects.create(
@@ -215,6 +139,7 @@ def need_post(
         helpers_wanted=int(helpers_wanted),
         languages=languages,
         requirements=requirements,
+        gender_wanted=gender,
         allow_self_assign=allow_self_assign,
         expires_at=expires_at,
         status_changed_at=now,
@@ -251,16 +176,18 @@ def need_close(*, actor: User, need: Need, status: str, reason: str = "") -> Nee
 
 
 def close_locked(*, actor: User, need: Need, status: str, reason: str = "") -> None:
-    """Close one live need whose row the caller holds locked (need_close and bulk closing)."""
+    """Close one live need whose row the caller holds locked (need_close and bulk closing).
+
+    Helpers still on their way are released; help already marked done stays to be confirmed,
+    so the hours given are not lost.
+    """
     if need.status not in LIVE_NEED_STATUSES:
         raise Conflict(_("This need is already closed."))
     now = timezone.now()
     need.status, need.status_changed_at = status, now
     need.save(update_fields=["status", "status_changed_at", "updated_at"])
     need.responses.filter(status="pending").update(status="declined", answered_at=now)
-    for commitment in need.commitments.filter(status__in=ACTIVE_COMMITMENT).select_related(
-        "helper"
-    ):
+    for commitment in need.commitments.filter(status="active").select_related("helper"):
         commitment.status, commitment.ended_at = "cancelled", now
         commitment.end_reason = (reason or "")[:300]
         commitment.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
@@ -331,10 +258,12 @@ def need_edit(
     requirements: list[str] | None = None,
     allow_self_assign: bool = False,
     expires_at: dt.datetime | None = None,
+    gender_wanted: str = "",
 ) -> Need:
     """The person or a coordinator changes a live need; a coordinator's edit is audit-logged.
 
-    Helpers already agreed keep their places; fewer places than are taken are refused.
+    Helpers already agreed keep their places; fewer places than are taken are refused. When
+    the time changes, agreed helpers' due times (and automatic release) move with it.
     """
     require_person_or_coordinator(actor, need)
     need = Need.objects.select_for_update().select_related("community").get(pk=need.pk)
@@ -349,14 +278,23 @@ def need_edit(
         category=category,
         service_area=service_area,
         skill_ids=skill_ids or [],
+        keep_category=need.category,
     )
-    languages, requirements = _clean_shape(
+    languages, requirements = clean_shape(
         urgency=urgency,
         starts_at=starts_at,
         ends_at=ends_at,
         helpers_wanted=helpers_wanted,
         languages=languages,
         requirements=requirements,
+    )
+    gender = clean_gender_wanted(
+        actor=actor,
+        community=community,
+        author=need.author,
+        requirements=requirements,
+        gender_wanted=gender_wanted,
+        current=need.gender_wanted,
     )
     if int(helpers_wanted) < places_taken(need):
         raise invalid(
@@ -367,20 +305,27 @@ def need_edit(
     if expires_at is not None and expires_at <= timezone.now():
         raise invalid("expires_at", _("Please choose a time in the future."))
     before = _snapshot(need)
+    old_times, old_gender = (need.starts_at, need.ends_at), need.gender_wanted
     skills = values.pop("skills")
     for field, value in values.items():
         setattr(need, field, value)
     need.urgency, need.starts_at, need.ends_at = urgency, starts_at, ends_at
     need.helpers_wanted = int(helpers_wanted)
     need.languages, need.requirements = languages, requirements
+    need.gender_wanted = gender
     need.allow_self_assign = allow_self_assign
     need.expires_at = expires_at or need.expires_at
     need.save()
     need.skills.set(skills)
+    if old_times != (starts_at, ends_at):
+        _move_due_times(need)
     refresh_need_status(need)
     after = _snapshot(need)
     if actor.pk not in (need.author_id, need.contact_id):
         changed = [k for k in after if before[k] != after[k]]
+        if old_gender != gender:  # that it changed, never what it is (members read the log)
+            before["gender_wanted"] = after["gender_wanted"] = "[redacted]"
+            changed.append("gender_wanted")
         audit_record(
             actor=actor,
             action="need.edit",
@@ -393,30 +338,45 @@ def need_edit(
     return need
 
 
+def _move_due_times(need: Need) -> None:
+    """Agreed helpers are due when the need now ends: the stale sweep must not release them on
+    the old time, nor keep them past the new one."""
+    due = need.ends_at or need.starts_at
+    if due is None:
+        return
+    release = due + dt.timedelta(hours=settings_for(need.community).stale_grace_hours)
+    need.commitments.filter(status="active").update(
+        due_at=due, release_at=release, updated_at=timezone.now()
+    )
+
+
 PRIVATE_LIMITS = (("address", 500), ("access_notes", 1000), ("contact_phone", 32))
 
 
 @transaction.atomic
 def need_private_set(
-    *, actor: User, need: Need, address: str = "", access_notes: str = "", contact_phone: str = ""
+    *,
+    actor: User,
+    need: Need,
+    address: str | None = "",
+    access_notes: str | None = "",
+    contact_phone: str | None = "",
 ) -> NeedPrivate:
-    """The person or a coordinator changes a live need's private details; each change is
-    audit-logged (which fields, never their values) for coordinators and the person only.
+    """The person or a coordinator changes a live need's private details (None keeps a field
+    as it is); each change is audit-logged (which fields, never their values) for coordinators
+    and the person only. A committed helper below the home-address gate does not see them.
     """
     require_person_or_coordinator(actor, need)
     need = Need.objects.select_for_update().select_related("community").get(pk=need.pk)
     if need.status not in LIVE_NEED_STATUSES:
         raise Conflict(_("This need is closed, so its private details can no longer be changed."))
-    values = {
-        "address": (address or "").strip(),
-        "access_notes": (access_notes or "").strip(),
-        "contact_phone": (contact_phone or "").strip(),
-    }
+    private = NeedPrivate.objects.filter(need=need).first()
+    before = {f: getattr(private, f) if private else "" for f, _limit in PRIVATE_LIMITS}
+    given = {"address": address, "access_notes": access_notes, "contact_phone": contact_phone}
+    values = {f: before[f] if v is None else v.strip() for f, v in given.items()}
     for field, limit in PRIVATE_LIMITS:
         if len(values[field]) > limit:
             raise invalid(field, _("Please use at most %(n)d characters.") % {"n": limit})
-    private = NeedPrivate.objects.filter(need=need).first()
-    before = {f: getattr(private, f) if private else "" for f, _limit in PRIVATE_LIMITS}
     changed = [f for f, _limit in PRIVATE_LIMITS if before[f] != values[f]]
     if private is None:
         private = NeedPrivate.objects.create(need=need, **values)

@@ -14,7 +14,7 @@ from mutua.core.permissions import require
 from mutua.exchange import notifications as n
 from mutua.exchange.models import Offer, OfferRequest
 from mutua.exchange.services.common import invalid, settings_for
-from mutua.exchange.services.needs import clean_listing, snap
+from mutua.exchange.services.listing import clean_listing, snap
 from mutua.people.models import User
 
 OFFER_DAYS = 30

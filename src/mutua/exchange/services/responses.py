@@ -31,7 +31,7 @@ from mutua.exchange.services.common import (
     require_person_or_coordinator,
     settings_for,
 )
-from mutua.exchange.services.needs import DEFAULT_OPEN_FOR
+from mutua.exchange.services.listing import DEFAULT_OPEN_FOR
 from mutua.people.models import User
 
 
@@ -162,7 +162,7 @@ def response_decline(*, actor: User, response: Response) -> Response:
 @transaction.atomic
 def need_self_assign(*, helper: User, need: Need) -> Commitment:
     """Take a place directly, where the need allows it and the helper fits it."""
-    require_fits(need, helper, self_assign=True)
+    require_fits(need, helper)
     need = _locked(need)
     if not need.allow_self_assign:
         raise PermissionDenied(
@@ -208,14 +208,41 @@ def _link_ttl(need: Need) -> dt.timedelta:
     return max(dt.timedelta(hours=6), min(remaining, dt.timedelta(days=7)))
 
 
+def _ask_links(helper: User, need: Need):
+    from mutua.notify.models import SignedLink
+
+    return SignedLink.objects.filter(
+        user=helper,
+        target_id=need.public_id,
+        action__in=(TASK_ACCEPT, TASK_DECLINE),
+        used_at__isnull=True,
+    )
+
+
+def spend_ask_links(helper: User, need: Need) -> None:
+    """Once the helper has answered, the other link of the message (and older ones) stops."""
+    _ask_links(helper, need).update(used_at=timezone.now())
+
+
 @transaction.atomic
 def need_ask_helper(*, actor: User, need: Need, helper: User) -> None:
-    """A coordinator asks a fitting helper by e-mail/SMS; signed links answer without a password."""
+    """A coordinator asks a fitting helper by e-mail/SMS; signed links answer without a password.
+
+    Asking the same helper again sends a fresh message; the links of the earlier one stop
+    working, so only the newest answer counts.
+    """
     from mutua.core.signed_links import signed_link_create
+    from mutua.notify.models import SignedLink
 
     require(actor, COORDINATE, need.community)
     require_fits(need, helper)
     _require_open(need)
+    if need.commitments.filter(helper=helper, status__in=PLACE_HOLDING).exists():
+        raise Conflict(_("This helper is already helping with this need."))
+    asked_before = SignedLink.objects.filter(
+        user=helper, action=TASK_ACCEPT, target_id=need.public_id
+    ).count()
+    _ask_links(helper, need).update(expires_at=timezone.now())
     ttl = _link_ttl(need)
     accept = signed_link_create(user=helper, action=TASK_ACCEPT, target_id=need.public_id, ttl=ttl)
     decline = signed_link_create(
@@ -224,9 +251,14 @@ def need_ask_helper(*, actor: User, need: Need, helper: User) -> None:
     n.notify(
         helper,
         n.TASK_ASKED,
-        {**need_context(need), "asked_by": str(actor)},
+        {
+            **need_context(need),
+            "asked_by": str(actor),
+            "is_urgent": need.is_urgent,
+            "emergency_number": need.community.emergency_number,
+        },
         community=need.community,
-        dedupe_key=f"asked:{need.public_id}",
+        dedupe_key=f"asked:{need.public_id}:{asked_before + 1}",
         actions=[
             {"label": str(_("Yes, I'll do it")), "url": accept},
             {"label": str(_("Not this time")), "url": decline},
@@ -244,6 +276,7 @@ def task_accept_by_link(*, helper: User, need: Need) -> Commitment:
     require_fits(need, helper)
     need = _locked(need)
     commitment = _commit(need=need, helper=helper, assigned_by=need.contact or need.posted_by)
+    spend_ask_links(helper, need)
     n.notify(
         person_side(need),
         n.RESPONSE_NEW,
@@ -257,6 +290,7 @@ def task_accept_by_link(*, helper: User, need: Need) -> Commitment:
 @transaction.atomic
 def task_decline_by_link(*, helper: User, need: Need) -> None:
     """The helper says "not this time"; the coordinators hear it so they can ask someone else."""
+    spend_ask_links(helper, need)
     for coordinator in coordinators_of(need.community):
         n.notify(
             coordinator,

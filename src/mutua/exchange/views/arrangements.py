@@ -26,6 +26,12 @@ def arrangement_list(request, community):
     return render(request, "exchange/arrangement_list.html", ctx(request, community, page=page))
 
 
+def _created_message(arrangement) -> str:
+    if arrangement.status == "pending":
+        return _("We asked the helper. Nothing is agreed until they say yes.")
+    return _("The standing arrangement is set up.")
+
+
 def _user(pool, public_id):
     return next((m.user for m in pool if m.user.public_id == public_id), None)
 
@@ -55,7 +61,7 @@ def arrangement_new(request, community):
         except DomainError as exc:
             place_error(form, exc)
         else:
-            messages.success(request, _("The standing arrangement is set up."))
+            messages.success(request, _created_message(arrangement))
             return redirect("exchange:arrangement_detail", community.slug, arrangement.public_id)
     context = ctx(request, community, form=form, commitment=None)
     return render(request, "exchange/arrangement_form.html", context)
@@ -65,7 +71,9 @@ def _from_commitment(request, community, commitment_id):
     commitment = selectors.commitment_get(viewer=request.user, public_id=commitment_id)
     if commitment.need.community_id != community.pk:
         raise Http404
-    form = ArrangementFromCommitmentForm(request.POST or None)
+    form = ArrangementFromCommitmentForm(
+        request.POST or None, coordinator=is_coordinator(request.user, community)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("repeat")
@@ -78,7 +86,7 @@ def _from_commitment(request, community, commitment_id):
         except DomainError as exc:
             place_error(form, exc)
         else:
-            messages.success(request, _("The standing arrangement is set up."))
+            messages.success(request, _created_message(arrangement))
             return redirect("exchange:arrangement_detail", community.slug, arrangement.public_id)
     context = ctx(request, community, form=form, commitment=commitment)
     return render(request, "exchange/arrangement_form.html", context)
@@ -96,6 +104,7 @@ def _detail_context(request, community, arrangement, **extra):
         term=term,
         term_has_ended=term is not None and term.ends_at <= timezone.now(),
         is_pair=request.user.pk in (arrangement.person_id, arrangement.helper_id),
+        is_helper=request.user.pk == arrangement.helper_id,
         occurrences=list(selectors.arrangement_occurrences(arrangement=arrangement)[:20]),
         can_manage=request.user.pk == arrangement.person_id or bool(pool),
         hand_over_form=extra.pop("hand_over_form", None)
@@ -115,7 +124,9 @@ def arrangement_detail(request, community, public_id):
 
 STATUS_FOR = {"pause": "paused", "resume": "active", "end": "ended"}
 DONE = {
-    "pause": _("Paused. No new dates are added until it resumes."),
+    "accept": _("Thank you! The dates are added two weeks ahead."),
+    "decline": _("Answered. Thank you for saying so."),
+    "pause": _("Paused. The coming dates are cancelled until it resumes."),
     "resume": _("Resumed."),
     "end": _("The arrangement has ended. Thank you both."),
     "hand_over": _("Handed over. The new helper has the coming dates."),
@@ -131,7 +142,11 @@ def arrangement_action(request, community, public_id, action):
         viewer=request.user, public_id=public_id, community=community
     )
     try:
-        if action == "hand_over":
+        if action in ("accept", "decline"):
+            services.arrangement_answer(
+                actor=request.user, arrangement=arrangement, accept=action == "accept"
+            )
+        elif action == "hand_over":
             helper = selectors.member_user(
                 community=community, public_id=request.POST.get("helper", "")
             )

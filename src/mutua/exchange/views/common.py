@@ -5,8 +5,7 @@ from __future__ import annotations
 from mutua.communities.selectors import area_list, skill_list
 from mutua.communities.views.common import community_context
 from mutua.core.errors import DomainError
-from mutua.exchange.services.common import is_coordinator
-from mutua.exchange.services.needs import clean_listing  # noqa: F401 - re-exported for forms
+from mutua.exchange.services.common import is_coordinator, settings_for
 
 
 def ctx(request, community, **extra) -> dict:
@@ -19,6 +18,10 @@ def area_by_slug(community, slug):
     if not slug:
         return None
     return area_list(community=community).filter(slug=slug).first()
+
+
+def categories_of(community) -> list[str]:
+    return list(settings_for(community).categories or [])
 
 
 def areas_and_skills(community):

@@ -6,27 +6,36 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from mutua.communities.views.common import community_page, paginate
 from mutua.core.errors import DomainError, PermissionDenied
 from mutua.exchange import selectors, services
 from mutua.exchange.forms import BulkForm, NeedFilterForm
-from mutua.exchange.views.common import areas_and_skills, ctx
+from mutua.exchange.views.common import areas_and_skills, categories_of, ctx
 from mutua.matching.selectors import matching_rank_many
 
+AGES = (  # (fewer than this many days open, class, words): colour is never the only cue
+    (1, "age-new", gettext_lazy("New")),
+    (3, "age-days", gettext_lazy("A few days")),
+    (7, "age-week", gettext_lazy("Most of a week")),
+    (None, "age-old", gettext_lazy("Waiting a long time")),
+)
 
-def _age_class(days: int) -> str:
-    return (
-        "age-new" if days < 1 else "age-days" if days < 3 else "age-week" if days < 7 else "age-old"
-    )
+
+def age_of(days: int) -> tuple[str, str]:
+    """The class and the words for a need open `days` days."""
+    for limit, css, words in AGES:
+        if limit is None or days < limit:
+            return css, str(words)
+    raise AssertionError("unreachable")
 
 
 @community_page()
 def dispatch_board(request, community):
     areas, skills = areas_and_skills(community)
-    form = NeedFilterForm(request.GET or None, areas=areas)
+    form = NeedFilterForm(request.GET or None, areas=areas, categories=categories_of(community))
     filters = selectors.NeedFilters()
     if form.is_bound and form.is_valid():
         filters = selectors.NeedFilters(**{k: v or "" for k, v in form.cleaned_data.items()})
@@ -41,11 +50,12 @@ def dispatch_board(request, community):
     pool = selectors.helper_pool(viewer=request.user, community=community)
     now = timezone.now()
     top = matching_rank_many(viewer=request.user, community=community, needs=list(page), k=3)
+    blocked = selectors.blocked_pairs({n.author_id for n in page if n.author_id})
     for need in page:
         need.top_matches = top.get(need.pk, [])
         need.days_open = (now - need.created_at).days
-        need.age_class = _age_class(need.days_open)
-        need.helper_choices = selectors.helpers_for(pool, need)
+        need.age_class, need.age_words = age_of(need.days_open)
+        need.helper_choices = selectors.helpers_for(pool, need, blocked)
     context = ctx(request, community, form=form, page=page, skills=skills, skill=skill, pool=pool)
     return render(request, "exchange/dispatch.html", context)
 

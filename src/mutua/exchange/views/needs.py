@@ -1,4 +1,8 @@
-"""Need pages: list with filters, post, detail with its actions, the shareable summary."""
+"""Need pages: list with filters, post, detail with its actions, the shareable summary.
+
+An action that fails shows its message on the field it is about (the typed text kept), and a
+summary at the top of the page.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +10,37 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutua.communities.views.common import community_page, paginate
-from mutua.core.errors import DomainError, NotFound, PermissionDenied
+from mutua.core.errors import DomainError, NotFound, ValidationFailed
 from mutua.exchange import selectors, services
 from mutua.exchange.forms import (
     CloseForm,
     ExpenseForm,
     HoursForm,
-    NeedEditForm,
     NeedFilterForm,
     NeedForm,
-    NeedPrivateForm,
     ResponseForm,
-    TextForm,
 )
-from mutua.exchange.models import LIVE_NEED_STATUSES, Commitment, Expense, NeedPrivate, Response
-from mutua.exchange.views.common import area_by_slug, areas_and_skills, ctx, place_error
+from mutua.exchange.models import Commitment, Expense, Response
+from mutua.exchange.services.common import is_coordinator, refusal_for_helper
+from mutua.exchange.views.common import (
+    area_by_slug,
+    areas_and_skills,
+    categories_of,
+    ctx,
+    place_error,
+)
+from mutua.people.models import Gender
 
 
 @community_page()
 def need_list(request, community):
     areas, _skills = areas_and_skills(community)
-    form = NeedFilterForm(request.GET or None, areas=areas)
+    form = NeedFilterForm(request.GET or None, areas=areas, categories=categories_of(community))
     filters = selectors.NeedFilters()
     if form.is_bound and form.is_valid():
         filters = selectors.NeedFilters(**{k: v or "" for k, v in form.cleaned_data.items()})
@@ -46,15 +56,20 @@ def need_list(request, community):
 @community_page()
 def need_new(request, community):
     areas, skills = areas_and_skills(community)
-    from mutua.exchange.services.common import is_coordinator
-
     on_behalf = is_coordinator(request.user, community)
-    form = NeedForm(request.POST or None, areas=areas, skills=skills, on_behalf=on_behalf)
+    form = NeedForm(
+        request.POST or None,
+        areas=areas,
+        skills=skills,
+        on_behalf=on_behalf,
+        categories=categories_of(community),
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["service_area"] = area_by_slug(community, data.pop("service_area"))
         data["skill_ids"] = [int(s) for s in data.pop("skills")]
         data["requirements"] = list(data["requirements"])
+        data["languages"] = list(data["languages"])
         try:
             need = services.need_post(actor=request.user, community=community, **data)
         except DomainError as exc:
@@ -67,110 +82,44 @@ def need_new(request, community):
     return render(request, "exchange/need_form.html", ctx(request, community, form=form))
 
 
-def _edit_initial(need) -> dict:
+def _failed(action: str, commitment_id: str, exc: DomainError, post) -> dict:
+    """What the page needs to show a refusal on the form it came from."""
+    messages_ = [m for ms in exc.field_errors.values() for m in ms] or [exc.message]
+    in_more = action not in ("done", "thanks", "respond", "confirm")
     return {
-        "title": need.title,
-        "description": need.description,
-        "kind": need.kind,
-        "category": need.category,
-        "urgency": need.urgency,
-        "starts_at": need.starts_at,
-        "ends_at": need.ends_at,
-        "service_area": need.service_area.slug if need.service_area else "",
-        "helpers_wanted": need.helpers_wanted,
-        "skills": [str(s.pk) for s in need.skills.all()],
-        "requirements": need.requirements,
-        "allow_self_assign": need.allow_self_assign,
+        "key": f"{action}:{commitment_id}",
+        "in_more": commitment_id if in_more else "",
+        "errors": messages_,
+        "text": post.get("text", "")[:2000],
+        "exc": exc,
     }
 
 
-def _private_initial(need) -> dict:
-    # The caller has passed need_get_for_edit: the person or a coordinator.
-    return (
-        NeedPrivate.objects.filter(need=need)
-        .values("address", "access_notes", "contact_phone")
-        .first()
-        or {}
-    )
-
-
-def _edit_page(request, community, need, *, form=None, private_form=None, status=200):
-    """The edit page: the public part of the need, and its private details apart."""
-    if form is None:
-        areas, skills = areas_and_skills(community)
-        form = NeedEditForm(initial=_edit_initial(need), areas=areas, skills=skills)
-    if private_form is None:
-        private_form = NeedPrivateForm(initial=_private_initial(need), prefix="private")
-    context = ctx(
-        request,
-        community,
-        form=form,
-        private_form=private_form,
-        need=need,
-        is_live=need.status in LIVE_NEED_STATUSES,
-    )
-    return render(request, "exchange/need_edit.html", context, status=status)
-
-
-@community_page()
-def need_edit(request, community, public_id):
-    """The person or a coordinator changes what a need says (the service decides who may)."""
-    need = selectors.need_get_for_edit(
-        viewer=request.user, public_id=public_id, community=community
-    )
-    areas, skills = areas_and_skills(community)
-    form = NeedEditForm(
-        request.POST or None, initial=_edit_initial(need), areas=areas, skills=skills
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["service_area"] = area_by_slug(community, data.pop("service_area"))
-        data["skill_ids"] = [int(s) for s in data.pop("skills")]
-        data["requirements"] = list(data["requirements"])
-        data["languages"] = need.languages
-        try:
-            services.need_edit(actor=request.user, need=need, **data)
-        except PermissionDenied:
-            raise
-        except DomainError as exc:
-            place_error(form, exc)
+def _commitment_forms(c, failed: dict, post) -> None:
+    """Each commitment's forms, with unique ids; the one that failed shows its errors."""
+    for name, form_class in (("done", HoursForm), ("expense", ExpenseForm)):
+        key = f"{name}:{c.public_id}"
+        auto_id = f"id_{name}_{c.public_id}_%s"
+        if failed.get("key") == key:
+            form = form_class(post, auto_id=auto_id)
+            form.is_valid()
+            place_error(form, failed["exc"])
         else:
-            messages.success(request, _("The need is updated."))
-            return redirect("exchange:need_detail", community.slug, need.public_id)
-    return _edit_page(request, community, need, form=form)
+            form = form_class(auto_id=auto_id)
+        setattr(c, f"{name}_form", form)
 
 
-@require_POST
-@community_page()
-def need_private_edit(request, community, public_id):
-    """The person or a coordinator changes the need's private details (a form on the edit page)."""
-    need = selectors.need_get_for_edit(
-        viewer=request.user, public_id=public_id, community=community
-    )
-    form = NeedPrivateForm(request.POST, prefix="private")
-    if form.is_valid():
-        try:
-            services.need_private_set(actor=request.user, need=need, **form.cleaned_data)
-        except PermissionDenied:
-            raise
-        except DomainError as exc:
-            place_error(form, exc)
-            return _edit_page(request, community, need, private_form=form, status=exc.status)
-        messages.success(request, _("The private details are saved."))
-        return redirect("exchange:need_detail", community.slug, need.public_id)
-    return _edit_page(request, community, need, private_form=form, status=422)
-
-
-def _detail_context(request, community, need, **forms):
+def _detail_context(request, community, need, failed=None, response_form=None):
     viewer = request.user
+    failed = failed or {}
     role = selectors.need_role(viewer, need)
-    commitments = list(selectors.commitment_list_for_need(viewer=viewer, need=need))
+    commitments = selectors.with_visible(
+        viewer=viewer,
+        commitments=list(selectors.commitment_list_for_need(viewer=viewer, need=need)),
+    )
     for c in commitments:
         c.can_act = viewer.pk == c.helper_id or role in ("person", "coordinator")
-        c.visible_feedback = list(selectors.feedback_visible(viewer=viewer, commitment=c))
-        c.visible_expenses = list(selectors.expense_list(viewer=viewer, commitment=c))
-    from mutua.exchange.services.common import refusal_for_helper
-
+        _commitment_forms(c, failed, request.POST)
     return ctx(
         request,
         community,
@@ -181,13 +130,13 @@ def _detail_context(request, community, need, **forms):
         responses=list(selectors.response_list(viewer=viewer, need=need)),
         commitments=commitments,
         refusal=refusal_for_helper(need, viewer),
-        response_form=forms.get("response_form") or ResponseForm(),
-        hours_form=HoursForm(),
-        text_form=TextForm(),
-        expense_form=forms.get("expense_form") or ExpenseForm(),
+        response_form=response_form or ResponseForm(),
         close_form=CloseForm(),
         share_url=request.build_absolute_uri(f"/needs/{need.public_id}/"),
-        error=forms.get("error", ""),
+        failed=failed,
+        error=failed["errors"][0] if failed else "",
+        gender_choices=Gender.choices,
+        now=timezone.now(),
     )
 
 
@@ -210,7 +159,8 @@ def _act(request, need, action):
     if action == "respond":
         form = ResponseForm(post)
         if not form.is_valid():
-            raise DomainError(_("Please check the form."))
+            errors = {name: [str(m) for m in ms] for name, ms in form.errors.items()}
+            raise ValidationFailed(_("Please check what is marked below."), field_errors=errors)
         return services.response_create(helper=user, need=need, **form.cleaned_data)
     if action == "take":
         return services.need_self_assign(helper=user, need=need)
@@ -242,6 +192,10 @@ def _act(request, need, action):
     if action in ("thanks", "feedback"):
         return services.feedback_give(
             actor=user, commitment=commitment, kind=action, text=post.get("text", "")
+        )
+    if action == "dispute":
+        return services.commitment_dispute(
+            actor=user, commitment=commitment, reason=post.get("text", "")
         )
     if action == "no_show":
         return services.commitment_report_no_show(
@@ -275,6 +229,7 @@ DONE_MESSAGES = {
     "thanks": _("Your thank-you note is sent."),
     "feedback": _("Your feedback went to the coordinators."),
     "no_show": _("Reported. A coordinator will follow up."),
+    "dispute": _("Thank you for telling us. A coordinator will follow up with you both."),
     "follow_up": _("A coordinator will follow up."),
     "release": _("The task is released. Thank you for telling us."),
     "expense": _("The expense is recorded."),
@@ -293,7 +248,13 @@ def need_action(request, community, public_id, action):
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
-        context = _detail_context(request, community, need, error=exc.message)
+        failed = _failed(action, request.POST.get("commitment", ""), exc, request.POST)
+        response_form = None
+        if action == "respond":
+            response_form = ResponseForm(request.POST)
+            response_form.is_valid()
+            place_error(response_form, exc)
+        context = _detail_context(request, community, need, failed, response_form)
         return render(request, "exchange/need_detail.html", context, status=exc.status)
     messages.success(request, DONE_MESSAGES[action])
     return redirect("exchange:need_detail", community.slug, need.public_id)

@@ -13,13 +13,19 @@ from mutua.core.errors import DomainError, NotFound
 from mutua.exchange import selectors, services
 from mutua.exchange.forms import AskForm, NeedFilterForm, OfferForm
 from mutua.exchange.models import OfferRequest
-from mutua.exchange.views.common import area_by_slug, areas_and_skills, ctx, place_error
+from mutua.exchange.views.common import (
+    area_by_slug,
+    areas_and_skills,
+    categories_of,
+    ctx,
+    place_error,
+)
 
 
 @community_page()
 def offer_list(request, community):
     areas, _skills = areas_and_skills(community)
-    form = NeedFilterForm(request.GET or None, areas=areas)
+    form = NeedFilterForm(request.GET or None, areas=areas, categories=categories_of(community))
     filters = selectors.NeedFilters()
     if form.is_bound and form.is_valid():
         filters = selectors.NeedFilters(**{k: v or "" for k, v in form.cleaned_data.items()})
@@ -32,11 +38,14 @@ def offer_list(request, community):
 
 @community_page()
 def offer_new(request, community):
-    areas, _skills = areas_and_skills(community)
-    form = OfferForm(request.POST or None, areas=areas)
+    areas, skills = areas_and_skills(community)
+    form = OfferForm(
+        request.POST or None, areas=areas, skills=skills, categories=categories_of(community)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["service_area"] = area_by_slug(community, data.pop("service_area"))
+        data["skill_ids"] = [int(s) for s in data["skill_ids"]]
         try:
             offer = services.offer_post(owner=request.user, community=community, **data)
         except DomainError as exc:
