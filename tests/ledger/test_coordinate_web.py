@@ -26,11 +26,12 @@ def valid_post(cast, action: str) -> dict:
     member = member_id(cast, cast.member)
     return {
         "record": {
-            "payer": member,
-            "payee": member_id(cast, cast.caller),
-            "hours": "2",
+            "payer_0": member,
+            "payer_hours_0": "2",
+            "payee_0": member_id(cast, cast.caller),
             "reason": "Helped by phone",
             "token": "rec-1",
+            "rows": "3",
         },
         "grant": {"member": member, "hours": "1", "reason": "Winter help", "token": "g-1"},
         "reverse": {"transfer": "unknown", "reason": "Typed twice"},
@@ -70,7 +71,7 @@ def test_a_recorded_form_posted_twice_moves_credits_once(client, ledger):
 def test_a_coordinator_records_help_paid_by_the_fund(client, ledger):
     fund_gift(actor=ledger.caller, community=ledger.community, minutes=300)
     client.force_login(ledger.coordinator)
-    data = valid_post(ledger, "record") | {"payer": "fund", "token": "rec-2"}
+    data = valid_post(ledger, "record") | {"payer_0": "fund", "token": "rec-2"}
     assert client.post(url("record"), data).status_code == 302
     assert balance(ledger.community, ledger.member) == 0
     assert balance(ledger.community, ledger.caller) == -300 + 120
@@ -127,8 +128,10 @@ def test_only_coordinators_use_the_coordinator_actions(client, ledger, role, act
 @pytest.mark.parametrize(
     ("action", "bad", "field"),
     [
-        ("record", {"hours": "0"}, "hours"),
-        ("record", {"payee": "fund", "payer": "fund"}, "payee"),
+        ("record", {"payer_hours_0": "0"}, "payer_hours_0"),
+        ("record", {"payee_0": "fund", "payer_0": "fund"}, "payee_0"),
+        ("record", {"payer_hours_1": "1"}, "payer_1"),
+        ("record", {"payee_hours_0": "3"}, "payee_hours_0"),
         ("record", {"reason": ""}, "reason"),
         ("grant", {"member": "nobody"}, "member"),
         ("grant", {"hours": "abc"}, "hours"),
@@ -170,3 +173,87 @@ def test_the_audit_log_says_in_plain_words_what_a_coordinator_did(client, ledger
     page = client.get(reverse("communities:audit", args=["riverside"])).content.decode()
     # then it reads as a sentence, not as a code
     assert "changed a member&#x27;s support from the community fund" in page
+
+
+def test_a_coordinator_records_one_helper_for_several_people(client, ledger):
+    # given a helper who helped two members at once, half an hour of it paid by the fund
+    fund_gift(actor=ledger.steward, community=ledger.community, minutes=60)
+    client.force_login(ledger.coordinator)
+    data = {
+        "payer_0": member_id(ledger, ledger.member),
+        "payer_hours_0": "1",
+        "payer_1": member_id(ledger, ledger.steward),
+        "payer_hours_1": "1.5",
+        "payer_2": "fund",
+        "payer_hours_2": "0.5",
+        "payee_0": member_id(ledger, ledger.caller),
+        "reason": "Shopping run for three",
+        "token": "group-1",
+        "rows": "3",
+    }
+    # when the one helper's hours are left empty
+    assert client.post(url("record"), data).status_code == 302
+    # then the helper receives the total and each person gives their own hours
+    transfer = Transfer.objects.get(kind="coordinator")
+    assert transfer.entries.count() == 4
+    assert balance(ledger.community, ledger.caller) == 180
+    assert balance(ledger.community, ledger.member) == -60
+    assert balance(ledger.community, ledger.steward) == -60 - 90
+    assert AuditEntry.objects.filter(action="ledger.record").count() == 1
+
+
+def test_a_coordinator_records_several_helpers_for_one_person(client, ledger):
+    client.force_login(ledger.coordinator)
+    data = {
+        "payer_0": member_id(ledger, ledger.member),
+        "payee_0": member_id(ledger, ledger.caller),
+        "payee_hours_0": "1",
+        "payee_1": member_id(ledger, ledger.coordinator),
+        "payee_hours_1": "2.25",
+        "reason": "Moved a wardrobe",
+        "token": "group-2",
+        "rows": "3",
+    }
+    assert client.post(url("record"), data).status_code == 302
+    assert balance(ledger.community, ledger.member) == -195
+    assert balance(ledger.community, ledger.caller) == 60
+    assert balance(ledger.community, ledger.coordinator) == 135
+
+
+def test_a_group_record_whose_hours_do_not_add_up_changes_nothing(client, ledger):
+    client.force_login(ledger.coordinator)
+    data = {
+        "payer_0": member_id(ledger, ledger.member),
+        "payer_hours_0": "2",
+        "payee_0": member_id(ledger, ledger.caller),
+        "payee_hours_0": "1",
+        "payee_1": member_id(ledger, ledger.coordinator),
+        "payee_hours_1": "0.5",
+        "reason": "Moved a wardrobe",
+        "token": "group-3",
+        "rows": "3",
+    }
+    response = client.post(url("record"), data)
+    assert response.status_code == 400
+    assert "add up to the same total" in response.content.decode()
+    assert not Transfer.objects.exists()
+
+
+def test_the_same_person_on_both_sides_of_a_record_is_refused(client, ledger):
+    client.force_login(ledger.coordinator)
+    data = valid_post(ledger, "record") | {
+        "payee_1": member_id(ledger, ledger.member),
+        "payee_hours_1": "1",
+        "payer_hours_0": "3",
+    }
+    response = client.post(url("record"), data)
+    assert response.status_code == 400
+    assert "payee_1" in response.context["record_form"].errors
+    assert not Transfer.objects.exists()
+
+
+def test_a_coordinator_asks_for_more_rows_without_javascript(client, ledger):
+    client.force_login(ledger.coordinator)
+    page = client.get(url("coordinate"), {"rows": "6"}).content.decode()
+    assert 'name="payer_5"' in page and 'name="payee_5"' in page
+    assert 'name="payer_6"' not in page

@@ -15,7 +15,13 @@ from mutua.exchange import services as exchange
 from mutua.exchange.models import Need
 from mutua.exchange.sweeps import auto_confirm_commitments
 from mutua.ledger.models import Transfer
-from mutua.ledger.services import account_set_supported, fund_for, transfer_send
+from mutua.ledger.selectors import summary_get
+from mutua.ledger.services import (
+    account_set_limits,
+    account_set_supported,
+    fund_for,
+    transfer_send,
+)
 from tests.ledger.helpers import balance
 
 
@@ -133,3 +139,30 @@ def test_a_no_show_after_the_window_changes_nothing(ledger):
         exchange.commitment_report_no_show(actor=ledger.member, commitment=commitment)
     assert not Transfer.objects.filter(kind="reversal").exists()
     assert balance(ledger.community, ledger.caller) == 90
+
+
+def test_help_credited_past_the_ceiling_goes_through_and_is_flagged(ledger):
+    # given a helper whose own ceiling is one hour
+    account_set_limits(
+        actor=ledger.coordinator,
+        community=ledger.community,
+        member=ledger.caller,
+        floor_minutes=None,
+        ceiling_minutes=60,
+        reason="agreed",
+    )
+    # when they are credited 1.5 hours of help
+    _exchange(ledger, ledger.member, ledger.caller)
+    # then the credit is never refused, the transfer is flagged, and coordinators see them
+    transfer = Transfer.objects.get(kind="exchange")
+    assert transfer.is_flagged
+    assert balance(ledger.community, ledger.caller) == 90
+    summary = summary_get(viewer=ledger.coordinator, community=ledger.community)
+    asked = [a for a in summary.could_be_asked if a.user_id == ledger.caller.pk]
+    assert asked and asked[0].is_past_limit
+    assert summary.flagged == 1
+
+
+def test_help_within_the_limits_is_not_flagged(ledger):
+    _exchange(ledger, ledger.member, ledger.caller)
+    assert not Transfer.objects.get(kind="exchange").is_flagged

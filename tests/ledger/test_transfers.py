@@ -7,10 +7,11 @@ from django.db.models import Sum
 
 from mutua.core.errors import Conflict, PermissionDenied, ValidationFailed
 from mutua.core.models import AuditEntry
-from mutua.ledger.models import Entry, Transfer
+from mutua.ledger.models import Account, CreditRequest, Entry, Transfer
 from mutua.ledger.services import (
     LimitReached,
     account_set_limits,
+    credit_request_create,
     fund_for,
     fund_gift,
     fund_grant,
@@ -231,3 +232,67 @@ def test_a_send_costs_a_fixed_small_number_of_queries(ledger, django_assert_max_
             minutes=5,
             idempotency_key="q-1",
         )
+
+
+@pytest.mark.parametrize("role", ["member", "caller", "outsider"])
+def test_only_coordinators_set_a_members_own_limits(ledger, role):
+    with pytest.raises(PermissionDenied):
+        account_set_limits(
+            actor=getattr(ledger, role),
+            community=ledger.community,
+            member=ledger.member,
+            floor_minutes=-6000,
+            ceiling_minutes=None,
+            reason="x",
+        )
+    assert not Account.objects.filter(floor_override__isnull=False).exists()
+    assert not AuditEntry.objects.filter(action="ledger.limits").exists()
+
+
+def test_a_suspended_member_can_neither_send_give_nor_ask(ledger):
+    # given a member who was suspended
+    suspended = add_member(ledger.community, status="suspended").user
+    # when they try each member action, then each is refused and nothing is written
+    with pytest.raises(PermissionDenied):
+        transfer_send(
+            actor=suspended, community=ledger.community, recipient=ledger.caller, minutes=5
+        )
+    with pytest.raises(PermissionDenied):
+        fund_gift(actor=suspended, community=ledger.community, minutes=5)
+    with pytest.raises(PermissionDenied):
+        credit_request_create(
+            actor=suspended, community=ledger.community, payer=ledger.caller, minutes=5
+        )
+    assert not Transfer.objects.exists() and not CreditRequest.objects.exists()
+
+
+def test_a_suspended_coordinator_can_no_longer_record_or_set_limits(ledger):
+    add_member(ledger.community, ledger.coordinator, role="coordinator", status="suspended")
+    with pytest.raises(PermissionDenied):
+        transfer_record(
+            actor=ledger.coordinator,
+            community=ledger.community,
+            payers=[(None, 5)],
+            payees=[(ledger.member, 5)],
+            reason="x",
+        )
+    with pytest.raises(PermissionDenied):
+        account_set_limits(
+            actor=ledger.coordinator,
+            community=ledger.community,
+            member=ledger.member,
+            floor_minutes=-6000,
+            ceiling_minutes=None,
+            reason="x",
+        )
+    assert not Transfer.objects.exists()
+    assert not Account.objects.filter(floor_override__isnull=False).exists()
+
+
+def test_nobody_can_send_to_a_suspended_member(ledger):
+    suspended = add_member(ledger.community, status="suspended").user
+    with pytest.raises(ValidationFailed) as refused:
+        transfer_send(
+            actor=ledger.member, community=ledger.community, recipient=suspended, minutes=5
+        )
+    assert "recipient" in refused.value.field_errors

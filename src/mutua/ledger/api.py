@@ -1,7 +1,9 @@
 """API: my balance and statement, sending, gifts, requests, coordinator records and summary.
 
 Creates that move credits accept an `Idempotency-Key` header: a retried request returns the
-transfer the first one made and moves nothing again.
+transfer the first one made and moves nothing again; the same key sent with a different
+request (or to another endpoint) is refused with 422. Asking the community fund is in
+`api_fund.py`, on the same router.
 """
 
 from __future__ import annotations
@@ -10,34 +12,36 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Query, Schema, Status
 from pydantic import Field
 
 from mutua.api.errors import responses
 from mutua.api.fields import In, PublicId, Slug, Str300
 from mutua.api.pagination import Page, PageQuery, paginate
 from mutua.communities.selectors import community_get
-from mutua.core.errors import ValidationFailed
 from mutua.ledger import selectors, services
-
-router = Router(tags=["ledger"])
-
-Minutes = Field(ge=1, le=6000, description="Whole minutes; 60 is one credit, one hour of help.")
-IdempotencyKey = Header(
-    None,
-    alias="Idempotency-Key",
-    max_length=80,
-    pattern=r"^[A-Za-z0-9_.:-]+$",
-    description="Any unique string; a retry with the same key returns the first transfer.",
+from mutua.ledger.api_common import (
+    IdempotencyKey,
+    Minutes,
+    created,
+    limit_problem,
+    member,
+    router,
+    viewer,
+    with_limit,
 )
-KindCode = Literal["exchange", "gift", "send", "request", "fund_gift", "coordinator", "reversal"]
+
+KindCode = Literal[
+    "exchange", "gift", "send", "request", "fund_gift", "coordinator", "fund_payment", "reversal"
+]
 
 
 class BalanceOut(Schema):
     balance_minutes: int
-    given_minutes: int
-    received_minutes: int
+    given_minutes: int = Field(description="Help given: exchanges, records, sends, requests.")
+    received_minutes: int = Field(description="Help received, counted the same way.")
+    gifts_to_fund_minutes: int = Field(description="Given to the community fund.")
+    fund_support_minutes: int = Field(description="Credits the community fund gave me.")
     floor_minutes: int | None
     ceiling_minutes: int | None
     wants_nudge: bool
@@ -107,43 +111,11 @@ class RequestOut(Schema):
     created_at: dt.datetime
 
 
-class SettingsIn(In):
-    is_enabled: bool | None = None
-    floor_minutes: int | None = Field(None, ge=-60000, le=0)
-    ceiling_minutes: int | None = Field(None, ge=0, le=60000)
-    fund_floor_minutes: int | None = Field(None, ge=-60000, le=0)
-    breach_mode: Literal["block", "flag"] | None = None
-
-
-class SettingsOut(Schema):
-    is_enabled: bool
-    floor_minutes: int
-    ceiling_minutes: int
-    fund_floor_minutes: int
-    breach_mode: str
-
-
-class AccountIn(In):
-    floor_minutes: int | None = Field(None, ge=-60000, le=0)
-    ceiling_minutes: int | None = Field(None, ge=0, le=60000)
-    is_supported: bool | None = None
-    reason: Str300
-
-
-class AccountOut(Schema):
-    floor_override: int | None
-    ceiling_override: int | None
-    is_supported: bool
-
-
-class NudgeIn(In):
-    wants_nudge: bool
-
-
 class LedgerMemberOut(Schema):
     member: str
     name: str
     balance_minutes: int
+    is_past_limit: bool
 
 
 class SummaryOut(Schema):
@@ -151,33 +123,21 @@ class SummaryOut(Schema):
     in_circulation_minutes: int
     accounts: int
     flagged_transfers: int
-    may_need_support: list[LedgerMemberOut]
-    could_be_asked: list[LedgerMemberOut]
-
-
-def _created(transfer) -> Any:
-    """201 with a new transfer; 200 with the original when an Idempotency-Key is retried."""
-    return Status(200 if getattr(transfer, "is_replay", False) else 201, transfer)
-
-
-def _viewer(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _member(community, public_id: str | None, field: str):
-    if public_id is None:
-        return None
-    user = selectors.member_user(community=community, public_id=public_id)
-    if user is None:
-        message = _("This person is not a member of this community.")
-        raise ValidationFailed(message, field_errors={field: [message]})
-    return user
+    fund_requests_waiting: int
+    may_need_support: list[LedgerMemberOut] = Field(description="In account order, not ranked.")
+    could_be_asked: list[LedgerMemberOut] = Field(description="In account order, not ranked.")
+    recent_flagged: list[TransferOut] = Field(description="The latest flagged transfers.")
 
 
 def _people(accounts, community) -> list[dict]:
-    ids = selectors.member_ids(community=community, accounts=accounts)
+    ids = selectors.member_ids(community=community, users=[a.user_id for a in accounts])
     return [
-        {"member": ids.get(a.user_id, ""), "name": str(a.user), "balance_minutes": a.balance}
+        {
+            "member": ids.get(a.user_id, ""),
+            "name": str(a.user),
+            "balance_minutes": a.balance,
+            "is_past_limit": a.is_past_limit,
+        }
         for a in accounts
     ]
 
@@ -188,11 +148,13 @@ def _people(accounts, community) -> list[dict]:
     summary="My balance",
 )
 def balance_get(request: HttpRequest, slug: Slug) -> Any:
-    b = selectors.balance_get(viewer=_viewer(request), community=community_get(slug=slug))
+    b = selectors.balance_get(viewer=viewer(request), community=community_get(slug=slug))
     return {
         "balance_minutes": b.balance,
         "given_minutes": b.given,
         "received_minutes": b.received,
+        "gifts_to_fund_minutes": b.gifts_to_fund,
+        "fund_support_minutes": b.from_fund,
         "floor_minutes": b.floor,
         "ceiling_minutes": b.ceiling,
         "wants_nudge": b.account.wants_nudge,
@@ -210,52 +172,60 @@ def statement_list(
 ) -> Any:
     filters = selectors.StatementFilters(kind=f.kind or "", since=f.since, until=f.until)
     entries = selectors.statement(
-        viewer=_viewer(request), community=community_get(slug=slug), filters=filters
+        viewer=viewer(request), community=community_get(slug=slug), filters=filters
     )
     return paginate(entries, page, newest_first=True)
 
 
 @router.post(
     "/communities/{slug}/ledger/transfers",
-    response=responses({200: TransferOut, 201: TransferOut}),
+    response=with_limit({200: TransferOut, 201: TransferOut}),
     summary="Send credits to a member",
+    description="Past the sender's floor: 409 with `fund_path`, to ask the community fund.",
 )
 def transfers_send(
     request: HttpRequest, slug: Slug, payload: SendIn, idempotency_key: str | None = IdempotencyKey
 ) -> Any:
     community = community_get(slug=slug)
-    transfer = services.transfer_send(
-        actor=_viewer(request),
-        community=community,
-        recipient=_member(community, payload.to, "to"),
-        minutes=payload.minutes,
-        reason=payload.reason,
-        idempotency_key=idempotency_key or "",
-    )
-    return _created(transfer)
+    try:
+        transfer = services.transfer_send(
+            actor=viewer(request),
+            community=community,
+            recipient=member(community, payload.to, "to"),
+            minutes=payload.minutes,
+            reason=payload.reason,
+            idempotency_key=idempotency_key or "",
+        )
+    except services.LimitReached as exc:
+        return limit_problem(community, exc)
+    return created(transfer)
 
 
 @router.post(
     "/communities/{slug}/ledger/fund/gifts",
-    response=responses({200: TransferOut, 201: TransferOut}),
+    response=with_limit({200: TransferOut, 201: TransferOut}),
     summary="Give credits to the community fund",
 )
 def fund_gifts_create(
     request: HttpRequest, slug: Slug, payload: GiftIn, idempotency_key: str | None = IdempotencyKey
 ) -> Any:
-    transfer = services.fund_gift(
-        actor=_viewer(request),
-        community=community_get(slug=slug),
-        minutes=payload.minutes,
-        reason=payload.reason,
-        idempotency_key=idempotency_key or "",
-    )
-    return _created(transfer)
+    community = community_get(slug=slug)
+    try:
+        transfer = services.fund_gift(
+            actor=viewer(request),
+            community=community,
+            minutes=payload.minutes,
+            reason=payload.reason,
+            idempotency_key=idempotency_key or "",
+        )
+    except services.LimitReached as exc:
+        return limit_problem(community, exc)
+    return created(transfer)
 
 
 @router.post(
     "/communities/{slug}/ledger/records",
-    response=responses({200: TransferOut, 201: TransferOut}),
+    response=with_limit({200: TransferOut, 201: TransferOut}),
     summary="Record help on people's behalf (coordinators)",
 )
 def records_create(
@@ -265,63 +235,81 @@ def records_create(
     idempotency_key: str | None = IdempotencyKey,
 ) -> Any:
     community = community_get(slug=slug)
-    transfer = services.transfer_record(
-        actor=_viewer(request),
-        community=community,
-        payers=[(_member(community, leg.member, "payers"), leg.minutes) for leg in payload.payers],
-        payees=[(_member(community, leg.member, "payees"), leg.minutes) for leg in payload.payees],
-        reason=payload.reason,
-        idempotency_key=idempotency_key or "",
-    )
-    return _created(transfer)
+    try:
+        transfer = services.transfer_record(
+            actor=viewer(request),
+            community=community,
+            payers=[
+                (member(community, leg.member, "payers"), leg.minutes) for leg in payload.payers
+            ],
+            payees=[
+                (member(community, leg.member, "payees"), leg.minutes) for leg in payload.payees
+            ],
+            reason=payload.reason,
+            idempotency_key=idempotency_key or "",
+        )
+    except services.LimitReached as exc:
+        return limit_problem(community, exc)
+    return created(transfer)
 
 
 @router.post(
     "/communities/{slug}/ledger/transfers/{transfer_id}/reverse",
     response=responses({201: TransferOut}),
     summary="Correct a transfer with a reversing one (coordinators)",
+    description="A correction is never refused by a limit; past one, it is flagged.",
 )
 def transfers_reverse(
     request: HttpRequest, slug: Slug, transfer_id: PublicId, payload: ReverseIn
 ) -> Any:
     transfer = selectors.transfer_get(
-        viewer=_viewer(request), community=community_get(slug=slug), public_id=transfer_id
+        viewer=viewer(request), community=community_get(slug=slug), public_id=transfer_id
     )
     return Status(
         201,
-        services.transfer_reverse(actor=_viewer(request), transfer=transfer, reason=payload.reason),
+        services.transfer_reverse(actor=viewer(request), transfer=transfer, reason=payload.reason),
     )
 
 
 @router.post(
     "/communities/{slug}/ledger/requests",
-    response=responses({201: RequestOut}),
+    response=responses({200: RequestOut, 201: RequestOut}),
     summary="Ask a member for credits",
 )
-def requests_create(request: HttpRequest, slug: Slug, payload: RequestIn) -> Any:
+def requests_create(
+    request: HttpRequest,
+    slug: Slug,
+    payload: RequestIn,
+    idempotency_key: str | None = IdempotencyKey,
+) -> Any:
     community = community_get(slug=slug)
     credit_request = services.credit_request_create(
-        actor=_viewer(request),
+        actor=viewer(request),
         community=community,
-        payer=_member(community, payload.payer, "payer"),
+        payer=member(community, payload.payer, "payer"),
         minutes=payload.minutes,
         reason=payload.reason,
+        idempotency_key=idempotency_key or "",
     )
-    return Status(201, credit_request)
+    return created(credit_request)
 
 
 @router.post(
     "/ledger/requests/{request_id}/{answer}",
-    response=responses({200: RequestOut}),
+    response=with_limit({200: RequestOut}),
     summary="Approve or decline a request for credits",
+    description="Past the payer's floor: 409 with `fund_path`, to ask the community fund.",
 )
 def requests_answer(
     request: HttpRequest, request_id: PublicId, answer: Literal["approve", "decline"]
 ) -> Any:
-    credit_request = services.credit_request_get(viewer=_viewer(request), public_id=request_id)
-    if answer == "approve":
-        return services.credit_request_approve(actor=_viewer(request), request=credit_request)
-    return services.credit_request_decline(actor=_viewer(request), request=credit_request)
+    credit_request = services.credit_request_get(viewer=viewer(request), public_id=request_id)
+    if answer == "decline":
+        return services.credit_request_decline(actor=viewer(request), request=credit_request)
+    try:
+        return services.credit_request_approve(actor=viewer(request), request=credit_request)
+    except services.LimitReached as exc:
+        return limit_problem(credit_request.community, exc)
 
 
 @router.get(
@@ -331,53 +319,17 @@ def requests_answer(
 )
 def summary_get(request: HttpRequest, slug: Slug) -> Any:
     community = community_get(slug=slug)
-    s = selectors.summary_get(viewer=_viewer(request), community=community)
+    s = selectors.summary_get(viewer=viewer(request), community=community)
     return {
         "fund_balance_minutes": s.fund_balance,
         "in_circulation_minutes": s.in_circulation,
         "accounts": s.accounts,
         "flagged_transfers": s.flagged,
+        "fund_requests_waiting": s.fund_requests,
         "may_need_support": _people(s.may_need_support, community),
         "could_be_asked": _people(s.could_be_asked, community),
+        "recent_flagged": s.recent_flagged,
     }
 
 
-@router.patch(
-    "/communities/{slug}/ledger/settings",
-    response=responses({200: SettingsOut}),
-    summary="Turn the ledger on or off, and set its limits",
-)
-def settings_update(request: HttpRequest, slug: Slug, payload: SettingsIn) -> Any:
-    return services.ledger_configure(
-        actor=_viewer(request), community=community_get(slug=slug), **payload.model_dump()
-    )
-
-
-@router.patch(
-    "/communities/{slug}/ledger/accounts/{member_id}",
-    response=responses({200: AccountOut}),
-    summary="A member's own limits, or support from the fund (coordinators)",
-)
-def accounts_update(
-    request: HttpRequest, slug: Slug, member_id: PublicId, payload: AccountIn
-) -> Any:
-    community = community_get(slug=slug)
-    given = payload.model_dump(include=payload.model_fields_set - {"reason"})
-    return services.account_update(
-        actor=_viewer(request),
-        community=community,
-        member=_member(community, member_id, "member"),
-        reason=payload.reason,
-        **given,
-    )
-
-
-@router.put(
-    "/communities/{slug}/ledger/nudge",
-    response=responses({200: NudgeIn}),
-    summary="Opt in or out of a gentle nudge about my balance",
-)
-def nudge_set(request: HttpRequest, slug: Slug, payload: NudgeIn) -> Any:
-    return services.account_set_nudge(
-        actor=_viewer(request), community=community_get(slug=slug), wants_nudge=payload.wants_nudge
-    )
+from mutua.ledger import api_fund, api_settings  # noqa: E402, F401  (they join this router)

@@ -1,5 +1,6 @@
-"""Coordinator pages: record on someone's behalf, grant from the fund, reverse a transfer,
-a member's own limits, and support from the fund. Each form posts to its own URL."""
+"""Coordinator pages: record help on people's behalf (several people on each side), answer
+requests to the community fund, grant from the fund, reverse a transfer, a member's own
+limits, and support from the fund. Each form posts to its own URL."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from mutua.core.errors import DomainError, NotFound
 from mutua.ledger import selectors, services
 from mutua.ledger.forms import (
     FUND,
+    ROWS,
     GrantForm,
     LimitsForm,
     RecordForm,
@@ -35,6 +37,13 @@ def _members(request, community):
     return selectors.coordinator_member_choices(viewer=request.user, community=community)
 
 
+def _rows(request) -> int:
+    try:
+        return int(request.GET.get("rows", ROWS))
+    except ValueError:
+        return ROWS
+
+
 def _page(request, community, members, bound=None):
     forms = {}
     for name, form_class in FORMS.items():
@@ -42,16 +51,27 @@ def _page(request, community, members, bound=None):
             forms[name] = bound
         elif form_class is ReverseForm:
             forms[name] = form_class()
+        elif form_class is RecordForm:
+            forms[name] = form_class(members=members, rows=_rows(request))
         else:
             forms[name] = form_class(members=members)
-    context = community_context(request, community, is_coordinator=True, **forms)
+    fund_requests = list(
+        selectors.fund_requests_pending(viewer=request.user, community=community)[:100]
+    )
+    context = community_context(
+        request, community, is_coordinator=True, fund_requests=fund_requests, **forms
+    )
     return render(request, "ledger/coordinate.html", context, status=400 if bound else 200)
 
 
 def _user(community, public_id: str):
+    """None for the fund; a member who is no longer active is refused, never read as the fund."""
     if public_id == FUND:
         return None
-    return selectors.member_user(community=community, public_id=public_id)
+    user = selectors.member_user(community=community, public_id=public_id)
+    if user is None:
+        raise DomainError(_("This person is not a member of this community."))
+    return user
 
 
 def _done(request, community, message: str):
@@ -94,8 +114,8 @@ def record(request, community):
         services.transfer_record(
             actor=request.user,
             community=community,
-            payers=[(_user(community, data["payer"]), form.minutes())],
-            payees=[(_user(community, data["payee"]), form.minutes())],
+            payers=[(_user(community, who), minutes) for who, minutes in data["payers"]],
+            payees=[(_user(community, who), minutes) for who, minutes in data["payees"]],
             reason=data["reason"],
             idempotency_key=data["token"],
         )

@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from mutua.ledger.models import TransferKind
@@ -29,7 +30,7 @@ class IdempotentForm(forms.Form):
         self.fields["token"].initial = uuid.uuid4().hex
 
     def minutes(self) -> int:
-        return int(self.cleaned_data["hours"] * 60)
+        return _minutes(self.cleaned_data["hours"])
 
 
 class SendForm(IdempotentForm):
@@ -42,7 +43,7 @@ class SendForm(IdempotentForm):
         self.fields["recipient"].choices = [("", "—"), *list(members)]
 
 
-class RequestForm(forms.Form):
+class RequestForm(IdempotentForm):
     payer = forms.ChoiceField(label=_("Ask"))
     hours = forms.DecimalField(**HOURS)  # type: ignore[arg-type]
     reason = forms.CharField(label=_("What for (optional)"), max_length=300, required=False)
@@ -51,8 +52,18 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["payer"].choices = [("", "—"), *list(members)]
 
-    def minutes(self) -> int:
-        return int(self.cleaned_data["hours"] * 60)
+
+class FundAskForm(IdempotentForm):
+    """Ask the community fund to pay someone who helped you (a coordinator answers)."""
+
+    recipient = forms.ChoiceField(label=_("Who helped you"))
+    hours = forms.DecimalField(**HOURS)  # type: ignore[arg-type]
+    reason = forms.CharField(label=_("What for (optional)"), max_length=300, required=False)
+    credit_request = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].choices = [("", "—"), *list(members)]
 
 
 class GiftForm(IdempotentForm):
@@ -108,19 +119,111 @@ class _MemberForm(forms.Form):
             self.fields[name].choices = choices  # type: ignore[attr-defined]
 
 
-class RecordForm(_MemberForm, IdempotentForm):
-    member_fields = ("payer", "payee")
-    with_fund = True
-    payer = forms.ChoiceField(label=_("Who gives credits (the person helped)"))
-    payee = forms.ChoiceField(label=_("Who receives credits (the helper)"))
-    hours = forms.DecimalField(**HOURS)  # type: ignore[arg-type]
+ROWS, MAX_ROWS = 3, 50
+
+
+class RecordForm(IdempotentForm):
+    """Help recorded on people's behalf: one or more who give credits (the people helped, or the
+    fund) and one or more who receive them (the helpers), each with their own hours. On a side
+    with one person the hours may be left empty: they are the other side's total."""
+
+    SIDES = (
+        ("payer", _("Who gives credits (the people helped, or the fund)")),
+        ("payee", _("Who receives credits (the helpers)")),
+    )
+    rows = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=MAX_ROWS, required=False
+    )
     reason = forms.CharField(label=_("Why you record this"), max_length=300)
+
+    def __init__(self, *args, members=(), rows: int = ROWS, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            try:
+                rows = int(self.data.get("rows") or rows)
+            except ValueError:
+                rows = ROWS
+        self.row_count = rows = max(1, min(MAX_ROWS, rows))
+        self.fields["rows"].initial = rows
+        choices = [("", "—"), (FUND, _("The community fund")), *list(members)]
+        for side, _legend in self.SIDES:
+            for i in range(rows):
+                self.fields[f"{side}_{i}"] = forms.ChoiceField(
+                    label=_("Person %(n)s") % {"n": i + 1}, choices=choices, required=i == 0
+                )
+                self.fields[f"{side}_hours_{i}"] = forms.DecimalField(
+                    **{**HOURS, "label": _("Hours"), "help_text": "", "required": False}  # type: ignore[arg-type]
+                )
+        self.order_fields(["token", "rows", *[n for n in self.fields if "_" in n], "reason"])
+
+    def sides(self) -> list[tuple[str, list[tuple[forms.BoundField, forms.BoundField]]]]:
+        """For the template: each side's legend and its rows of (person, hours)."""
+        return [
+            (
+                str(legend),
+                [(self[f"{side}_{i}"], self[f"{side}_hours_{i}"]) for i in range(self.row_count)],
+            )
+            for side, legend in self.SIDES
+        ]
+
+    def _side(self, side: str) -> list[list]:
+        rows = []
+        for i in range(self.row_count):
+            who = self.cleaned_data.get(f"{side}_{i}")
+            hours = self.cleaned_data.get(f"{side}_hours_{i}")
+            if who:
+                rows.append([who, hours, i])
+            elif hours is not None:
+                self.add_error(f"{side}_{i}", _("Please choose who, or clear the hours."))
+        return rows
 
     def clean(self):
         data = super().clean()
-        if data.get("payer") and data.get("payer") == data.get("payee"):
-            self.add_error("payee", _("Please choose two different accounts."))
+        payers, payees = self._side("payer"), self._side("payee")
+        if self.errors or not payers or not payees:
+            return data
+        for side, rows in (("payer", payers), ("payee", payees)):
+            seen = [r[0] for r in rows]
+            for who, _h, i in rows:
+                if seen.count(who) > 1:
+                    self.add_error(f"{side}_{i}", _("Please name each person once on a side."))
+        both = {r[0] for r in payers} & {r[0] for r in payees}
+        for who, _h, i in payees:
+            if who in both:
+                self.add_error(f"payee_{i}", _("Please choose two different accounts."))
+        if self.errors:
+            return data
+        for row in payers + payees:
+            if row[1] is not None:
+                row[1] = _minutes(row[1])
+        for rows, other in ((payers, payees), (payees, payers)):
+            if len(rows) == 1 and rows[0][1] is None and all(r[1] is not None for r in other):
+                rows[0][1] = sum(r[1] for r in other)
+        for side, rows in (("payer", payers), ("payee", payees)):
+            for _who, minutes, i in rows:
+                if minutes is None:
+                    self.add_error(f"{side}_hours_{i}", _("Please give the hours."))
+        if self.errors:
+            return data
+        given, received = sum(r[1] for r in payers), sum(r[1] for r in payees)
+        if given != received:
+            message = _(
+                "The hours given and received must add up to the same total "
+                "(%(given)s and %(received)s hours)."
+            ) % {"given": _hours(given), "received": _hours(received)}
+            self.add_error(f"payee_hours_{payees[0][2]}", message)
+            return data
+        data["payers"] = [(who, minutes) for who, minutes, _i in payers]
+        data["payees"] = [(who, minutes) for who, minutes, _i in payees]
         return data
+
+
+def _minutes(hours: Decimal) -> int:
+    return int((hours * 60).to_integral_value())
+
+
+def _hours(minutes: int) -> str:
+    return number_format(minutes / 60, 0 if minutes % 60 == 0 else 2)
 
 
 class GrantForm(_MemberForm, IdempotentForm):

@@ -104,7 +104,15 @@ class TransferKind(models.TextChoices):
     REQUEST = "request", _("Credits requested")
     FUND_GIFT = "fund_gift", _("Gift to the community fund")
     COORDINATOR = "coordinator", _("Recorded by a coordinator")
+    FUND_PAYMENT = "fund_payment", _("Paid by the community fund")
     REVERSAL = "reversal", _("Correction")
+
+
+# Kinds that are help between people, counted as hours given and received. A send and an
+# approved request are how two members record help that happened outside a posted need;
+# a fund payment is help the fund paid for (the helper gave it). Gifts to the fund and
+# credits from the fund (`gift`) are shown apart, and corrections are left out.
+HELP_KINDS = ("exchange", "send", "request", "coordinator", "fund_payment")
 
 
 class Transfer(models.Model):
@@ -127,6 +135,8 @@ class Transfer(models.Model):
     # One transfer per source event, e.g. "commitment:<public id>".
     source = models.CharField(max_length=64, null=True, blank=True, unique=True)
     idempotency_key = models.CharField(max_length=80, blank=True)
+    # What the keyed request asked for, so a key reused for something else is refused.
+    request_hash = models.CharField(max_length=64, blank=True)
     is_flagged = models.BooleanField(default=False)
     # When the credits moved; an exchange's transfer carries the time the help was confirmed.
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -192,11 +202,74 @@ class CreditRequest(models.Model):
     transfer = models.OneToOneField(
         Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="request"
     )
+    idempotency_key = models.CharField(max_length=80, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requester", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="ledger_credit_request_idempotency_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"credit request {self.public_id}"
+
+
+class FundRequest(models.Model):
+    """A member asks the community fund to pay someone who helped them; a coordinator answers.
+
+    Coordinators approve rather than the fund paying by itself: the fund is shared and has a
+    floor, and the person who answers can also offer other support. Only the member and the
+    coordinators see the request; the audit log names the helper paid, not who asked.
+    """
+
+    public_id = models.CharField(
+        max_length=PUBLIC_ID_LENGTH, unique=True, default=new_public_id, editable=False
+    )
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="fund_requests"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    minutes = models.PositiveIntegerField()
+    reason = models.CharField(max_length=300, blank=True)
+    # The request for credits the member could not approve, settled by the fund's payment.
+    credit_request = models.ForeignKey(
+        CreditRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=12, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    transfer = models.OneToOneField(
+        Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="fund_request"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=80, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requester", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="ledger_fund_request_idempotency_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"fund request {self.public_id}"

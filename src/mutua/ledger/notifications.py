@@ -1,4 +1,4 @@
-"""The ledger's one notification: an opt-in, gentle weekly nudge about a member's balance."""
+"""Ledger notifications: the opt-in weekly nudge, and requests to the community fund."""
 
 from __future__ import annotations
 
@@ -10,4 +10,18 @@ NUDGE = "ledger_nudge"
 
 register_kind(
     NUDGE, label=_("A gentle note about your time credits"), template="notify/ledger_nudge"
+)
+
+FUND_REQUESTED = "ledger_fund_requested"
+FUND_ANSWERED = "ledger_fund_answered"
+
+register_kind(
+    FUND_REQUESTED,
+    label=_("A member asked the community fund to pay for help (coordinators)"),
+    template="notify/ledger_fund_requested",
+)
+register_kind(
+    FUND_ANSWERED,
+    label=_("An answer from the community fund"),
+    template="notify/ledger_fund_answered",
 )

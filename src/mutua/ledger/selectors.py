@@ -13,7 +13,7 @@ from mutua.communities.models import Community
 from mutua.core.errors import NotFound
 from mutua.core.permissions import can, require
 from mutua.ledger import engine
-from mutua.ledger.models import Account, CreditRequest, Entry, Transfer
+from mutua.ledger.models import HELP_KINDS, Account, CreditRequest, Entry, FundRequest, Transfer
 from mutua.ledger.services.common import COORDINATE, USE, account_for, limits_of, settings_for
 from mutua.people.models import User
 
@@ -33,12 +33,15 @@ def _require_on(community: Community) -> None:
 class Balance:
     account: Account
     balance: int
-    given: int
-    received: int
+    given: int  # hours of help given (see `balance_get`)
+    received: int  # hours of help received
+    gifts_to_fund: int
+    from_fund: int  # credits the community fund gave this member
     floor: int | None
     ceiling: int | None
     nudge: str = ""  # "ask" (given a lot), "offer" (received a lot) or ""
     pending: list[CreditRequest] = field(default_factory=list)
+    fund_pending: list[FundRequest] = field(default_factory=list)
 
 
 def _nudge(account: Account, limits: engine.Limits) -> str:
@@ -50,18 +53,27 @@ def _nudge(account: Account, limits: engine.Limits) -> str:
 
 
 def balance_get(*, viewer: User, community: Community) -> Balance:
-    """The viewer's own balance, hours given and received apart; nobody else's."""
+    """The viewer's own balance; nobody else's.
+
+    Hours given and received count help only: exchanges, coordinator records, fund payments,
+    and member sends and approved requests (how two members record help that happened outside
+    a posted need; Mutua has no member-to-member gift). Gifts to the community fund and credits
+    from the fund are shown apart, and reversed transfers and their corrections are left out.
+    Help the fund paid for on a supported member's behalf moves nothing on their account.
+    """
     require(viewer, USE, community)
     _require_on(community)
     account = account_for(community, viewer)
-    # Given and received leave out transfers that were reversed, and their reversals.
+    help_kind = Q(transfer__kind__in=HELP_KINDS)
     sums = (
         Entry.objects.filter(account=account)
         .exclude(transfer__kind="reversal")
         .exclude(transfer__reversed_by__isnull=False)
         .aggregate(
-            given=Sum("amount", filter=Q(amount__gt=0), default=0),
-            received=Sum("amount", filter=Q(amount__lt=0), default=0),
+            given=Sum("amount", filter=help_kind & Q(amount__gt=0), default=0),
+            received=Sum("amount", filter=help_kind & Q(amount__lt=0), default=0),
+            to_fund=Sum("amount", filter=Q(transfer__kind="fund_gift", amount__lt=0), default=0),
+            from_fund=Sum("amount", filter=Q(transfer__kind="gift", amount__gt=0), default=0),
         )
     )
     limits = limits_of(account, settings_for(community))
@@ -70,15 +82,23 @@ def balance_get(*, viewer: User, community: Community) -> Balance:
         .filter(Q(payer=viewer) | Q(requester=viewer))
         .select_related("payer__profile", "requester__profile")[:50]
     )
+    fund_pending = list(
+        FundRequest.objects.filter(community=community, requester=viewer, status="pending")
+        .select_related("recipient__profile")
+        .order_by("created_at", "id")[:50]
+    )
     return Balance(
         account=account,
         balance=account.balance,
         given=sums["given"],
         received=-sums["received"],
+        gifts_to_fund=-sums["to_fund"],
+        from_fund=sums["from_fund"],
         floor=limits.floor,
         ceiling=limits.ceiling,
         nudge=_nudge(account, limits) if account.wants_nudge else "",
         pending=pending,
+        fund_pending=fund_pending,
     )
 
 
@@ -113,12 +133,18 @@ class Summary:
     in_circulation: int
     accounts: int
     flagged: int
-    may_need_support: list[Account]
+    may_need_support: list[Account]  # each with `is_past_limit`
     could_be_asked: list[Account]
+    recent_flagged: list[Transfer] = field(default_factory=list)
+    fund_requests: int = 0  # waiting for a coordinator
+
+
+FLAGGED_SHOWN = 20
 
 
 def summary_get(*, viewer: User, community: Community) -> Summary:
-    """For coordinators: the fund, credits in circulation, who may need support or be asked."""
+    """For coordinators: the fund, credits in circulation, who may need support or be asked,
+    and the latest flagged transfers. Lists are in account order, never ranked by balance."""
     require(viewer, COORDINATE, community)
     _require_on(community)
     ledger = settings_for(community)
@@ -142,16 +168,23 @@ def summary_get(*, viewer: User, community: Community) -> Summary:
     for account in candidates:
         limits = limits_of(account, ledger)
         if limits.floor and account.balance <= NEAR * limits.floor:
+            account.is_past_limit = account.balance < limits.floor  # type: ignore[attr-defined]
             low.append(account)
         elif limits.ceiling and account.balance >= NEAR * limits.ceiling:
+            account.is_past_limit = account.balance > limits.ceiling  # type: ignore[attr-defined]
             high.append(account)
+    flagged = Transfer.objects.filter(community=community, is_flagged=True)
     return Summary(
         fund_balance=fund.balance if fund else 0,
         in_circulation=totals["circulation"],
         accounts=totals["count"],
-        flagged=Transfer.objects.filter(community=community, is_flagged=True).count(),
+        flagged=flagged.count(),
         may_need_support=low,
         could_be_asked=high,
+        recent_flagged=list(
+            flagged.select_related("reverses").order_by("-created_at", "-id")[:FLAGGED_SHOWN]
+        ),
+        fund_requests=FundRequest.objects.filter(community=community, status="pending").count(),
     )
 
 
@@ -164,6 +197,31 @@ def requests_for(*, viewer: User, community: Community) -> QuerySet[CreditReques
     return CreditRequest.objects.filter(community=community).filter(
         Q(payer=viewer) | Q(requester=viewer)
     )
+
+
+def fund_requests_pending(*, viewer: User, community: Community) -> QuerySet[FundRequest]:
+    """Requests to the community fund waiting for an answer, oldest first (coordinators)."""
+    require(viewer, COORDINATE, community)
+    _require_on(community)
+    return (
+        FundRequest.objects.filter(community=community, status="pending")
+        .select_related("requester__profile", "recipient__profile")
+        .order_by("created_at", "id")
+    )
+
+
+def fund_request_get(*, viewer: User, public_id: str) -> FundRequest:
+    """A request to the fund, for the member who asked or a coordinator of its community."""
+    request = (
+        FundRequest.objects.filter(public_id=public_id)
+        .select_related("community", "requester", "recipient")
+        .first()
+    )
+    if request is None or not (
+        request.requester_id == viewer.pk or can(viewer, COORDINATE, request.community)
+    ):
+        raise NotFound(_("We could not find this request."))
+    return request
 
 
 def ledger_verify() -> list[str]:
@@ -206,10 +264,10 @@ def member_user(*, community: Community, public_id: str) -> User | None:
     return m.user if m else None
 
 
-def member_ids(*, community: Community, accounts: list[Account]) -> dict[int, str]:
+def member_ids(*, community: Community, users: list[int]) -> dict[int, str]:
+    """user id -> member id in this community, in one query."""
     from mutua.communities.models import Membership
 
-    users = [a.user_id for a in accounts]
     return dict(
         Membership.objects.filter(community=community, user_id__in=users).values_list(
             "user_id", "public_id"

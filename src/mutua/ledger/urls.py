@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mutua.ledger import coordinate_views, views
+from mutua.ledger import coordinate_views, fund_views, views
 
 app_name = "ledger"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path(c + "ask/", views.ask, name="ask"),
     path(c + "nudge/", views.nudge, name="nudge"),
     path(c + "requests/<str:public_id>/<str:action>/", views.answer, name="answer"),
+    path(c + "fund/ask/", fund_views.fund_ask, name="fund_ask"),
+    path(c + "fund/<str:public_id>/<str:action>/", fund_views.fund_answer, name="fund_answer"),
     path(c + "statement/", views.statement, name="statement"),
     path(c + "summary/", views.summary, name="summary"),
     path(c + "settings/", views.ledger_settings, name="settings"),

@@ -6,6 +6,8 @@ Where the community keeps no ledger, these pages say so and show no balance.
 from __future__ import annotations
 
 import csv
+import uuid
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -17,8 +19,17 @@ from mutua.communities.forms import show_domain_error
 from mutua.communities.views.common import community_context, community_page, paginate
 from mutua.core.errors import DomainError, NotFound
 from mutua.ledger import selectors, services
-from mutua.ledger.forms import GiftForm, RequestForm, SendForm, SettingsForm, StatementFilterForm
+from mutua.ledger.forms import (
+    FundAskForm,
+    GiftForm,
+    RequestForm,
+    SendForm,
+    SettingsForm,
+    StatementFilterForm,
+)
 from mutua.ledger.models import CreditRequest
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _ctx(request, community, **extra) -> dict:
@@ -35,7 +46,25 @@ def _members(request, community):
     return selectors.member_choices(viewer=request.user, community=community)
 
 
-def _balance_page(request, community, **forms):
+def fund_offer(community, exc: DomainError, reason: str = "") -> dict | None:
+    """What the "ask the community fund" button on a refusal sends, when the fund is offered."""
+    if not isinstance(exc, services.LimitReached) or exc.recipient is None or not exc.minutes:
+        return None
+    ids = selectors.member_ids(community=community, users=[exc.recipient.pk])
+    return {
+        "recipient": ids.get(exc.recipient.pk, ""),
+        "name": str(exc.recipient),
+        "minutes": exc.minutes,
+        "hours": f"{Decimal(exc.minutes) / 60:.2f}",
+        "reason": reason,
+        "credit_request": getattr(exc.credit_request, "public_id", ""),
+        "token": uuid.uuid4().hex,
+    }
+
+
+def balance_page(request, community, *, status: int = 400, refusal="", offer=None, **forms):
+    """The balance page, with any form shown again with its errors, or a refusal and the
+    community-fund button it offers."""
     try:
         balance = selectors.balance_get(viewer=request.user, community=community)
     except NotFound:
@@ -48,8 +77,16 @@ def _balance_page(request, community, **forms):
         send_form=forms.get("send_form") or SendForm(members=members),
         request_form=forms.get("request_form") or RequestForm(members=members),
         gift_form=forms.get("gift_form") or GiftForm(),
+        fund_form=forms.get("fund_form") or FundAskForm(members=members),
+        refusal=refusal,
+        fund_offer=offer,
     )
-    return render(request, "ledger/balance.html", context, status=400 if forms else 200)
+    shown_again = forms or refusal or offer
+    return render(request, "ledger/balance.html", context, status=status if shown_again else 200)
+
+
+def _balance_page(request, community, **forms):
+    return balance_page(request, community, **forms)
 
 
 @community_page()
@@ -75,6 +112,9 @@ def send(request, community):
             )
         except DomainError as exc:
             show_domain_error(form, exc)
+            offer = fund_offer(community, exc, form.cleaned_data["reason"])
+            if offer is not None:
+                return balance_page(request, community, send_form=form, offer=offer)
         else:
             messages.success(request, _("Thank you. The credits are sent."))
             return redirect("ledger:balance", community.slug)
@@ -116,6 +156,7 @@ def ask(request, community):
                 ),
                 minutes=form.minutes(),
                 reason=form.cleaned_data["reason"],
+                idempotency_key=form.cleaned_data["token"],
             )
         except DomainError as exc:
             show_domain_error(form, exc)
@@ -139,6 +180,9 @@ def answer(request, community, public_id: str, action: str):
     try:
         service(actor=request.user, request=credit_request)
     except DomainError as exc:
+        offer = fund_offer(community, exc)
+        if offer is not None:
+            return balance_page(request, community, status=409, refusal=exc.message, offer=offer)
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Thank you. Your answer is recorded."))
@@ -176,11 +220,11 @@ def statement(request, community):
             writer.writerow(
                 [
                     entry.created_at.isoformat(),
-                    entry.transfer.public_id,
-                    entry.transfer.kind,
+                    safe_cell(entry.transfer.public_id),
+                    safe_cell(entry.transfer.kind),
                     entry.amount,
-                    f"{entry.amount / 60:.2f}",
-                    entry.transfer.reason,
+                    (Decimal(entry.amount) / 60).quantize(Decimal("0.01")),
+                    safe_cell(entry.transfer.reason),
                 ]
             )
         return response
@@ -192,6 +236,13 @@ def statement(request, community):
         "ledger/statement.html",
         _ctx(request, community, form=form, page=page, query=query.urlencode()),
     )
+
+
+def safe_cell(value: str) -> str:
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) starts with a quote.
+
+    Numbers we write ourselves (minutes, hours) are passed as numbers and left alone."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 @community_page()

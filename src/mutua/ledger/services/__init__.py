@@ -1,4 +1,4 @@
-"""Ledger writes. Every transfer goes through `common.post`, in one transaction."""
+"""Ledger writes. Every transfer goes through `posting.post`, in one transaction."""
 
 from mutua.ledger.services.accounts import (
     account_set_limits,
@@ -9,6 +9,11 @@ from mutua.ledger.services.accounts import (
 )
 from mutua.ledger.services.common import LimitReached, account_for, fund_for, settings_for
 from mutua.ledger.services.exchanges import ledger_record_exchange, ledger_reverse_exchange
+from mutua.ledger.services.fund import (
+    fund_request_approve,
+    fund_request_create,
+    fund_request_decline,
+)
 from mutua.ledger.services.requests import (
     credit_request_approve,
     credit_request_create,
@@ -38,6 +43,9 @@ __all__ = [
     "fund_for",
     "fund_gift",
     "fund_grant",
+    "fund_request_approve",
+    "fund_request_create",
+    "fund_request_decline",
     "ledger_configure",
     "ledger_record_exchange",
     "ledger_reverse_exchange",

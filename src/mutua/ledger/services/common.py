@@ -1,17 +1,16 @@
-"""What the ledger services share: settings, accounts, limits and the one way to post."""
+"""What the ledger services share: settings, accounts, limits and refusals in kind words.
+
+The one way to write a transfer is `posting.post`."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutua.communities.models import Community, Membership, MembershipStatus
 from mutua.core.errors import Conflict, ValidationFailed
 from mutua.ledger import engine
-from mutua.ledger.models import Account, LedgerSettings, Transfer
+from mutua.ledger.models import Account, LedgerSettings
 from mutua.people.models import User
 
 USE, COORDINATE, CONFIGURE = "ledger.use", "ledger.coordinate", "ledger.configure"
@@ -19,12 +18,23 @@ MAX_MINUTES = 100 * 60  # one transfer moves at most 100 hours
 
 
 class LimitReached(Conflict):
+    """A transfer would pass a blocking limit. When `fund_offered`, the service that refused
+    has filled in what a request to the community fund would need (`recipient`, `minutes`,
+    and the `credit_request` being answered, if any), so pages and the API can offer it."""
+
     code = "limit"
 
     def __init__(self, message, *, limit: str, fund_offered: bool = False):
         super().__init__(message)
         self.limit = limit
         self.fund_offered = fund_offered
+        self.recipient: User | None = None
+        self.minutes: int | None = None
+        self.credit_request = None
+
+    def offer_fund(self, *, recipient: User, minutes: int, credit_request=None) -> LimitReached:
+        self.recipient, self.minutes, self.credit_request = recipient, minutes, credit_request
+        return self
 
 
 def invalid(field: str, message: str) -> ValidationFailed:
@@ -87,17 +97,41 @@ def account_for(community: Community, user: User) -> Account:
     return account
 
 
+# Every column an Account needs to check limits and be refused in words (no created_at: it
+# would need a converter on SQLite).
+ACCOUNT_COLUMNS = (
+    "id",
+    "public_id",
+    "community_id",
+    "user_id",
+    "is_fund",
+    "balance",
+    "floor_override",
+    "ceiling_override",
+    "is_supported",
+    "wants_nudge",
+)
+
+
 def accounts_for(community: Community, users: list[User]) -> dict[int, Account]:
     """The members' accounts, locked for this transaction (one query), opened if missing."""
     wanted = sorted({u.pk for u in users})
-    # Raw SQL: this runs once per transfer and the ORM's query compilation cost more than it.
+    # Plain SQL and `from_db`: this runs once per transfer, and the ORM's query compilation
+    # (or a RawQuerySet's column mapping) cost more than the query itself.
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     marks = ", ".join(["%s"] * len(wanted))
+    columns = ", ".join(ACCOUNT_COLUMNS)
     sql = (
-        f"SELECT * FROM ledger_account WHERE community_id = %s AND user_id IN ({marks})"  # noqa: S608 (placeholders only)
+        f"SELECT {columns} FROM ledger_account WHERE community_id = %s AND user_id IN ({marks})"  # noqa: S608 (placeholders only)
         f" ORDER BY id{lock}"
     )
-    found = {a.user_id: a for a in Account.objects.raw(sql, [community.pk, *wanted])}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [community.pk, *wanted])
+        rows = cursor.fetchall()
+    found = {}
+    for row in rows:
+        account = Account.from_db(connection.alias, ACCOUNT_COLUMNS, row)
+        found[account.user_id] = account
     for user_id in set(wanted) - set(found):
         found[user_id] = account_for(community, User(pk=user_id))
     return found
@@ -130,26 +164,26 @@ def limits_of(account: Account, ledger: LedgerSettings) -> engine.Limits:
     return engine.Limits(floor, ceiling)
 
 
-def _refusal(breach: engine.Breach, account: Account, *, actor: User | None) -> LimitReached:
+def refusal(breach: engine.Breach, account: Account, *, actor: User | None) -> LimitReached:
+    """The words for a blocked transfer. A member paying past their own floor is offered the
+    community fund; nobody is told they owe anything."""
     if breach.limit == "floor" and account.is_fund:
         return LimitReached(
             _("The community fund has reached the limit its coordinators set."), limit="floor"
         )
     if breach.limit == "floor":
-        own = actor is not None and account.user_id == actor.pk
-        message = (
-            _(
+        if actor is not None and account.user_id == actor.pk:
+            message = _(
                 "This would take your balance below this community's limit. That is all right: "
-                "you can receive this help from the community fund instead. A coordinator can "
-                "arrange it, and nobody keeps score of who needed it."
+                "you can ask the community fund to pay for this help instead. A coordinator "
+                "will arrange it, and only coordinators see who asked."
             )
-            if own
-            else _(
-                "This would take the payer's balance below this community's limit. They can "
-                "receive this help from the community fund instead; a coordinator can arrange it."
-            )
+            return LimitReached(message, limit="floor", fund_offered=True)
+        message = _(
+            "This would take the payer's balance below this community's limit. The community "
+            "fund can pay for this help instead: choose the fund as the one who gives."
         )
-        return LimitReached(message, limit="floor", fund_offered=True)
+        return LimitReached(message, limit="floor")
     return LimitReached(
         _(
             "This would take the receiving balance above this community's upper limit. "
@@ -157,140 +191,3 @@ def _refusal(breach: engine.Breach, account: Account, *, actor: User | None) -> 
         ),
         limit="ceiling",
     )
-
-
-def post(
-    *,
-    community: Community,
-    legs: list[tuple[Account, int]],
-    kind: str,
-    created_by: User | None,
-    reason: str = "",
-    reverses: Transfer | None = None,
-    source: str | None = None,
-    idempotency_key: str = "",
-    ceiling_applies: bool = True,
-    at: dt.datetime | None = None,
-    locked: bool = False,
-) -> Transfer:
-    """Write one balanced transfer. Callers hold a transaction; accounts are locked here.
-
-    The payer's row lock (SELECT ... FOR UPDATE on PostgreSQL, the IMMEDIATE write lock on
-    SQLite) is taken before the limits are read, so two transfers can never together pass
-    a floor. A retried idempotency key returns the first transfer, found after the lock.
-    """
-    ledger = require_on(community)
-    try:
-        merged = engine.merge_legs((account.pk, amount) for account, amount in legs)
-    except engine.Unbalanced as exc:
-        message = _("A transfer needs someone who pays and someone who receives.")
-        raise invalid("minutes", message) from exc
-    if locked:  # the caller took the accounts with accounts_for() in this transaction
-        held = {account.pk: account for account, _amount in legs}
-    else:
-        held = {
-            a.pk: a
-            for a in Account.objects.select_for_update().filter(pk__in=merged).order_by("pk")
-        }
-    key = idempotency_key if created_by is not None else ""
-    if source is not None:
-        earlier = Transfer.objects.filter(source=source).first()
-        if earlier is not None:
-            return _replayed(earlier)
-    balances = {pk: a.balance for pk, a in held.items()}
-    limits = {pk: limits_of(a, ledger) for pk, a in held.items()}
-    if not ceiling_applies:
-        limits = {pk: engine.Limits(lim.floor, None) for pk, lim in limits.items()}
-    found = engine.breaches(balances, merged, limits)
-    if found and ledger.breach_mode == engine.BLOCK:
-        # A retry of a transfer that went through is answered with it, whatever the limits now.
-        earlier = _earlier(created_by, key)
-        if earlier is not None:
-            return _replayed(earlier)
-        first = found[0]
-        raise _refusal(first, held[first.key], actor=created_by)
-    transfer = Transfer(
-        community=community,
-        kind=kind,
-        reason=reason[:300],
-        created_by=created_by,
-        reverses=reverses,
-        source=source,
-        idempotency_key=key,
-        is_flagged=bool(found),
-        created_at=at or timezone.now(),
-    )
-    if not _insert(transfer):
-        # The idempotency constraint refused a second transfer with this key: a retry.
-        earlier = _earlier(created_by, key)
-        if earlier is None:
-            raise Conflict(_("This transfer could not be saved. Please try again."))
-        return _replayed(earlier)
-    _write_entries(transfer, merged)
-    for pk, amount in merged.items():
-        held[pk].balance += amount
-    return transfer
-
-
-def _earlier(created_by: User | None, key: str) -> Transfer | None:
-    if not key or created_by is None:
-        return None
-    return Transfer.objects.filter(created_by=created_by, idempotency_key=key).first()
-
-
-def _replayed(transfer: Transfer) -> Transfer:
-    """Mark a transfer returned for a retry, so interfaces answer 200 rather than 201."""
-    transfer.is_replay = True  # type: ignore[attr-defined]
-    return transfer
-
-
-def _insert(transfer: Transfer) -> bool:
-    """INSERT the transfer; False when a unique constraint (the idempotency key) refuses it.
-
-    One statement instead of a SELECT for the key and an INSERT: the constraint is the check.
-    Plain SQL, because the ORM's save machinery cost more than the write itself.
-    """
-    ops = connection.ops
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO ledger_transfer (public_id, community_id, kind, reason, created_by_id, "
-            "reverses_id, source, idempotency_key, is_flagged, created_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
-            [
-                transfer.public_id,
-                transfer.community_id,
-                transfer.kind,
-                transfer.reason,
-                transfer.created_by_id,
-                transfer.reverses_id,
-                transfer.source,
-                transfer.idempotency_key,
-                transfer.is_flagged,
-                ops.adapt_datetimefield_value(transfer.created_at),
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    transfer.pk = row[0]
-    transfer._state.adding = False
-    transfer._state.db = connection.alias
-    return True
-
-
-def _write_entries(transfer: Transfer, merged: dict) -> None:
-    """The balanced entries in one INSERT and the cached balances in one UPDATE."""
-    at = connection.ops.adapt_datetimefield_value(transfer.created_at)
-    items = sorted(merged.items())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO ledger_entry (transfer_id, account_id, amount, created_at) VALUES "  # noqa: S608
-            + ", ".join(["(%s, %s, %s, %s)"] * len(items)),
-            [v for pk, amount in items for v in (transfer.pk, pk, amount, at)],
-        )
-        cases = " ".join(["WHEN %s THEN %s"] * len(items))
-        cursor.execute(
-            f"UPDATE ledger_account SET balance = balance + CASE id {cases} END "  # noqa: S608
-            f"WHERE id IN ({', '.join(['%s'] * len(items))})",
-            [v for pk, amount in items for v in (pk, amount)] + [pk for pk, _a in items],
-        )

@@ -1,8 +1,9 @@
-"""Confirmed exchanges become transfers; a no-show within the dispute window reverses them.
+"""Confirmed exchanges become transfers; a no-show or dispute within the window reverses them.
 
 The exchange services call these with one line each. Where the community keeps no ledger,
 nothing happens. A ledger refusal never undoes the help itself: it is recorded from the fund,
-or left for coordinators, and the exchange goes on.
+or left for coordinators, and the exchange goes on. Credit past the helper's ceiling is never
+refused either; the transfer is flagged so coordinators see the helper "could be asked".
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from mutua.ledger.services.common import (
     LimitReached,
     account_for,
     fund_for,
-    post,
     settings_for,
 )
-from mutua.ledger.services.transfers import reverse
+from mutua.ledger.services.posting import BLOCK_FLOOR, post
+from mutua.ledger.services.transfers import existing_reversal, reverse
 
 if TYPE_CHECKING:
     from mutua.exchange.models import Commitment
@@ -61,7 +62,7 @@ def ledger_record_exchange(*, commitment: Commitment) -> Transfer | None:
         "created_by": None,
         "reason": need.title[:300],
         "source": _source(commitment),
-        "ceiling_applies": False,  # help already given is never refused its credit
+        "blocks": BLOCK_FLOOR,  # help already given is never refused its credit
         "at": commitment.confirmed_at,
     }
     if payer is not None:
@@ -84,28 +85,34 @@ def ledger_record_exchange(*, commitment: Commitment) -> Transfer | None:
         return None
 
 
-def ledger_reverse_exchange(*, commitment: Commitment, actor=None) -> Transfer | None:
-    """Reverse the exchange's transfer after a no-show within the dispute window."""
+NO_SHOW = "no-show reported"
+
+
+def ledger_reverse_exchange(
+    *, commitment: Commitment, actor=None, reason: str = NO_SHOW
+) -> Transfer | None:
+    """Reverse the exchange's transfer after a no-show or a dispute within the window.
+
+    Always goes through (a correction restores the balances from before; no limit refuses it)
+    and is flagged when it leaves someone past a limit. Idempotent: a second call, for the
+    same or another reason, returns the first correction and moves nothing. None where the
+    community keeps no ledger or the exchange moved no credits. The caller holds the
+    transaction and has checked the actor's rights.
+    """
     community = commitment.need.community
     if not settings_for(community).is_enabled:
         return None
     original = Transfer.objects.filter(source=_source(commitment)).first()
-    if original is None or Transfer.objects.filter(reverses=original).exists():
+    if original is None:
         return None
-    try:
-        with transaction.atomic():
-            return reverse(
-                transfer=original,
-                created_by=None,
-                reason="no-show reported",
-                source=f"noshow:{commitment.public_id}",
-            )
-    except LimitReached:
-        audit_record(
-            actor=actor,
-            action="ledger.reversal_pending",
-            community=community,
-            target=original,
-            reason="a balance limit; a coordinator will correct it",
+    earlier = existing_reversal(original)
+    if earlier is not None:
+        earlier.is_replay = True  # type: ignore[attr-defined]
+        return earlier
+    with transaction.atomic():
+        return reverse(
+            transfer=original,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            reason=(reason or "").strip()[:300] or NO_SHOW,
+            source=f"reversal:{commitment.public_id}",
         )
-        return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,21 +12,49 @@ from mutua.core.permissions import membership_of, require
 from mutua.ledger.models import CreditRequest
 from mutua.ledger.services.common import (
     USE,
+    LimitReached,
     account_for,
     clean_minutes,
     clean_reason,
     invalid,
-    post,
     require_on,
 )
+from mutua.ledger.services.posting import fingerprint, post, replay_or_refuse
 from mutua.people.models import User
+
+
+def create_once(model, *, requester: User, idempotency_key: str, request_hash: str, **fields):
+    """Create a request row once per (requester, key): a retry returns the first one, and the
+    same key sent with a different request is refused."""
+    if not idempotency_key:
+        return model.objects.create(requester=requester, **fields)
+    earlier = model.objects.filter(requester=requester, idempotency_key=idempotency_key).first()
+    if earlier is not None:
+        return replay_or_refuse(earlier, request_hash)
+    try:
+        with transaction.atomic():
+            return model.objects.create(
+                requester=requester,
+                idempotency_key=idempotency_key,
+                request_hash=request_hash,
+                **fields,
+            )
+    except IntegrityError:  # the same key, sent twice at the same moment
+        earlier = model.objects.get(requester=requester, idempotency_key=idempotency_key)
+        return replay_or_refuse(earlier, request_hash)
 
 
 @transaction.atomic
 def credit_request_create(
-    *, actor: User, community: Community, payer: User, minutes: int, reason: str = ""
+    *,
+    actor: User,
+    community: Community,
+    payer: User,
+    minutes: int,
+    reason: str = "",
+    idempotency_key: str = "",
 ) -> CreditRequest:
-    """Ask a member for credits; nothing moves until they approve."""
+    """Ask a member for credits; nothing moves until they approve. A retried key asks once."""
     require(actor, USE, community)
     require_on(community)
     minutes, reason = clean_minutes(minutes), clean_reason(reason)
@@ -34,8 +62,15 @@ def credit_request_create(
         raise invalid("payer", _("Please choose someone other than yourself."))
     if membership_of(payer, community) is None:
         raise invalid("payer", _("This person is not a member of this community."))
-    return CreditRequest.objects.create(
-        community=community, requester=actor, payer=payer, minutes=minutes, reason=reason
+    return create_once(
+        CreditRequest,
+        requester=actor,
+        idempotency_key=idempotency_key,
+        request_hash=fingerprint("credit_request", community.pk, payer.pk, minutes, reason),
+        community=community,
+        payer=payer,
+        minutes=minutes,
+        reason=reason,
     )
 
 
@@ -49,7 +84,8 @@ def _locked(request: CreditRequest) -> CreditRequest:
 
 @transaction.atomic
 def credit_request_approve(*, actor: User, request: CreditRequest) -> CreditRequest:
-    """The payer approves: credits move once, however often the approval is sent."""
+    """The payer approves: credits move once, however often the approval is sent. Past the
+    payer's floor, they are offered the community fund, which can pay the requester instead."""
     request = _locked(request)
     community = request.community
     require(actor, USE, community)
@@ -59,17 +95,24 @@ def credit_request_approve(*, actor: User, request: CreditRequest) -> CreditRequ
         return request
     if request.status != "pending":
         raise Conflict(_("This request has already been answered."))
-    request.transfer = post(
-        community=community,
-        legs=[
-            (account_for(community, actor), -request.minutes),
-            (account_for(community, request.requester), request.minutes),
-        ],
-        kind="request",
-        created_by=actor,
-        reason=request.reason,
-        source=f"request:{request.public_id}",
-    )
+    try:
+        request.transfer = post(
+            community=community,
+            legs=[
+                (account_for(community, actor), -request.minutes),
+                (account_for(community, request.requester), request.minutes),
+            ],
+            kind="request",
+            created_by=actor,
+            reason=request.reason,
+            source=f"request:{request.public_id}",
+        )
+    except LimitReached as exc:
+        if exc.fund_offered:
+            exc.offer_fund(
+                recipient=request.requester, minutes=request.minutes, credit_request=request
+            )
+        raise
     request.status, request.decided_at = "approved", timezone.now()
     request.save(update_fields=["transfer", "status", "decided_at"])
     return request

@@ -13,15 +13,16 @@ from mutua.ledger.models import Transfer
 from mutua.ledger.services.common import (
     COORDINATE,
     USE,
+    LimitReached,
     account_for,
     accounts_for,
     clean_minutes,
     clean_reason,
     fund_for,
     invalid,
-    post,
     require_on,
 )
+from mutua.ledger.services.posting import BLOCK_NOTHING, post
 from mutua.people.models import User
 
 
@@ -40,7 +41,8 @@ def transfer_send(
     reason: str = "",
     idempotency_key: str = "",
 ) -> Transfer:
-    """A member sends some of their credits to another member, within the limits."""
+    """A member sends some of their credits to another member, within the limits; past their
+    floor they are offered the community fund, which can pay the recipient instead."""
     require(actor, USE, community)
     require_on(community)
     minutes, reason = clean_minutes(minutes), clean_reason(reason)
@@ -48,33 +50,47 @@ def transfer_send(
         raise invalid("recipient", _("Please choose someone other than yourself."))
     _member_or_refuse(recipient, community, "recipient")
     accounts = accounts_for(community, [actor, recipient])
-    return post(
-        community=community,
-        legs=[(accounts[actor.pk], -minutes), (accounts[recipient.pk], minutes)],
-        kind="send",
-        created_by=actor,
-        reason=reason,
-        idempotency_key=idempotency_key,
-        locked=True,
-    )
+    try:
+        return post(
+            community=community,
+            legs=[(accounts[actor.pk], -minutes), (accounts[recipient.pk], minutes)],
+            kind="send",
+            created_by=actor,
+            reason=reason,
+            idempotency_key=idempotency_key,
+            locked=True,
+        )
+    except LimitReached as exc:
+        if exc.fund_offered:
+            exc.offer_fund(recipient=recipient, minutes=minutes)
+        raise
 
 
 @transaction.atomic
 def fund_gift(
     *, actor: User, community: Community, minutes: int, reason: str = "", idempotency_key: str = ""
 ) -> Transfer:
-    """A member gives some of their credits to the community fund."""
+    """A member gives some of their credits to the community fund, within their floor."""
     require(actor, USE, community)
     require_on(community)
     minutes, reason = clean_minutes(minutes), clean_reason(reason)
-    return post(
-        community=community,
-        legs=[(account_for(community, actor), -minutes), (fund_for(community), minutes)],
-        kind="fund_gift",
-        created_by=actor,
-        reason=reason,
-        idempotency_key=idempotency_key,
-    )
+    try:
+        return post(
+            community=community,
+            legs=[(account_for(community, actor), -minutes), (fund_for(community), minutes)],
+            kind="fund_gift",
+            created_by=actor,
+            reason=reason,
+            idempotency_key=idempotency_key,
+        )
+    except LimitReached as exc:
+        if exc.limit != "floor":
+            raise
+        message = _(
+            "Thank you for thinking of the fund. This gift would take your balance below this "
+            "community's limit; there is no need to give more than you can."
+        )
+        raise LimitReached(message, limit="floor") from exc
 
 
 @transaction.atomic
@@ -163,13 +179,24 @@ def transfer_record(
     return transfer
 
 
+def existing_reversal(transfer: Transfer) -> Transfer | None:
+    """The correction of a transfer, once its row is locked (so two corrections queue)."""
+    list(Transfer.objects.select_for_update().filter(pk=transfer.pk).values_list("pk"))
+    return Transfer.objects.filter(reverses=transfer).first()
+
+
 def reverse(
     *, transfer: Transfer, created_by: User | None, reason: str, source: str | None = None
 ) -> Transfer:
-    """Post the mirror image of a transfer (caller holds the transaction and checks rights)."""
+    """Post the mirror image of a transfer (caller holds the transaction and checks rights).
+
+    A correction restores the balances from before the mistake, so no limit ever refuses it;
+    when it leaves someone past a limit (the helper spent the credits), it is flagged for
+    coordinators instead.
+    """
     if transfer.kind == "reversal":
         raise Conflict(_("A correction cannot itself be reversed; record a new transfer."))
-    if Transfer.objects.filter(reverses=transfer).exists():
+    if existing_reversal(transfer) is not None:
         raise Conflict(_("This transfer has already been reversed."))
     legs = [(e.account, -e.amount) for e in transfer.entries.select_related("account")]
     return post(
@@ -180,6 +207,7 @@ def reverse(
         reason=reason,
         reverses=transfer,
         source=source,
+        blocks=BLOCK_NOTHING,
     )
 
 
