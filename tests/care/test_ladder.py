@@ -61,7 +61,7 @@ def test_deadline_then_grace_then_the_person_is_asked_again_on_every_channel(cas
     sweep_at(clock, at(9, 30))
     p = fresh(plan)
     assert p.state == "asking" and p.current_alert is not None
-    assert kinds_for(cast.member) == ["care_reminder_email", "care_ask_email"]
+    assert kinds_for(cast.member) == ["care_reminder_email", "care_ask_email_sms"]
     assert kinds_for(plan.carol) == []
 
 
@@ -179,7 +179,7 @@ def test_a_deadline_missed_while_the_worker_was_down_still_escalates_marked_late
     assert kinds_for(plan.carol) == ["care_alert"]
     assert kinds_for(plan.dan) == ["care_alert"]
     # the stale reminder was not sent, the person was asked again
-    assert kinds_for(cast.member) == ["care_ask_email"]
+    assert kinds_for(cast.member) == ["care_ask_email_sms"]
     late = AlertEvent.objects.filter(plan=plan, kind="deadline").get()
     assert late.is_late and late.due_at == at(9)
 
@@ -247,4 +247,4 @@ def test_false_alarms_are_counted_per_plan_for_coordinators(cast, plan, clock):
         sweep_at(clock, moment)
     services.care_checkin(actor=cast.member, plan=plan, how="web")
     board = care_board(viewer=cast.coordinator, community=cast.community, now=at(9, 31))
-    assert board.false_alarms == {plan.pk: 1}
+    assert board.false_alarms == {plan.public_id: 1}

@@ -185,7 +185,7 @@ def test_the_batch_writes_what_advancing_each_plan_alone_writes(cast, clock, set
     for table in by_plan:
         assert by_batch[table] == by_plan[table], table
     kinds = {n["kind"] for n in by_batch["Notification"]}
-    assert {"care_reminder_email", "care_ask_email", "care_alert", "care_call"} <= kinds
+    assert {"care_reminder_email", "care_ask_email_sms", "care_alert", "care_call"} <= kinds
     assert any(e["kind"] == "reminder_skipped" for e in by_batch["AlertEvent"])
 
 

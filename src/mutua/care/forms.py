@@ -105,3 +105,25 @@ class ShiftForm(forms.Form):
     def local(self, field: str, time_zone: str) -> dt.datetime:
         value: dt.datetime = self.cleaned_data[field]
         return value.replace(tzinfo=ZoneInfo(time_zone or "UTC"))
+
+
+class SettingsForm(forms.Form):
+    is_drill = forms.BooleanField(
+        label=_("Drill mode: every plan here runs as a test, and every message says TEST"),
+        required=False,
+    )
+    grace_minutes = forms.IntegerField(
+        label=_("Minutes to wait after a check-in time before worrying (new plans)"),
+        min_value=1,
+        max_value=1440,
+    )
+    contact_timeout_minutes = forms.IntegerField(
+        label=_("Minutes to wait for each circle contact before asking the next"),
+        min_value=1,
+        max_value=1440,
+    )
+    repeat_minutes = forms.IntegerField(
+        label=_("Minutes between repeats to the coordinators while nobody is on it"),
+        min_value=1,
+        max_value=1440,
+    )

@@ -16,11 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mutua.care import selectors, services
 from mutua.care.forms import (
-    InviteMemberForm,
-    OutsideContactForm,
     PauseForm,
     PlanCreateForm,
     ScheduleForm,
+    SettingsForm,
     ShiftForm,
 )
 from mutua.care.models import CarePlan
@@ -31,8 +30,9 @@ from mutua.core.errors import DomainError
 FIELD_ALIASES = {"person": "person_email", "member": "email", "coordinator": "coordinator_email"}
 
 
-def _problem(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "care/problem.html", {"message": exc.message}, status=exc.status)
+def _problem(request: HttpRequest, exc: DomainError, community=None) -> HttpResponse:
+    ctx = {"message": exc.message, "community": community}
+    return render(request, "care/problem.html", ctx, status=exc.status)
 
 
 def _refused(
@@ -40,7 +40,7 @@ def _refused(
 ) -> HttpResponse:
     """Field errors go back on the form (400); other refusals get the problem page."""
     if not exc.field_errors:
-        return _problem(request, exc)
+        return _problem(request, exc, ctx.get("community"))
     for name, errors in exc.field_errors.items():
         name = FIELD_ALIASES.get(name, name)
         for error in errors:
@@ -158,43 +158,46 @@ def plan_resume(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_circle(request: HttpRequest, public_id: str) -> HttpResponse:
+def plan_end(request: HttpRequest, public_id: str) -> HttpResponse:
+    """GET asks to confirm; POST ends the plan (the person, or a coordinator)."""
     try:
         plan = selectors.plan_get(viewer=request.user, public_id=public_id)
     except DomainError as exc:
         return _problem(request, exc)
-    which = request.POST.get("form", "")
-    invite = InviteMemberForm(request.POST if which == "member" else None, prefix="member")
-    outside = OutsideContactForm(request.POST if which == "outside" else None, prefix="outside")
-    template = "care/plan_circle.html"
-    ctx = {
-        "community": plan.community,
-        "plan": plan,
-        "contacts": selectors.plan_history(plan=plan)["contacts"],
-        "invite": invite,
-        "outside": outside,
-    }
+    if request.method == "GET":
+        return render(request, "care/plan_end.html", {"community": plan.community, "plan": plan})
+    try:
+        services.care_plan_end(actor=request.user, plan=plan)
+    except DomainError as exc:
+        return _problem(request, exc, plan.community)
+    messages.success(request, _("The check-in plan has ended. Nobody will be asked any more."))
+    return redirect("care:mine")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """Coordinators: the community's drill switch and the defaults of new plans."""
+    community = None
+    try:
+        community = community_get(slug=slug)
+        current = selectors.care_settings_get(viewer=request.user, community=community)
+    except DomainError as exc:
+        return _problem(request, exc, community)
+    template = "care/settings.html"
+    initial = {f: getattr(current, f) for f in SettingsForm.base_fields}
+    form = SettingsForm(request.POST or None, initial=initial)
+    ctx = {"community": community, "form": form, "current": current}
     if request.method == "GET":
         return render(request, template, ctx)
-    form: forms.Form = invite if which == "member" else outside
-    if which not in ("member", "outside") or not form.is_valid():
+    if not form.is_valid():
         return _invalid(request, template, ctx)
     try:
-        if which == "member":
-            member = selectors.member_by_email(
-                community=plan.community, email=invite.cleaned_data["email"]
-            )
-            if member is None:
-                invite.add_error("email", _("No member of this community has this address."))
-                return _invalid(request, template, ctx)
-            services.circle_invite(actor=request.user, plan=plan, member=member)
-            messages.success(request, _("Invitation sent. They are relied on once they accept."))
-        else:
-            services.circle_add_outside(actor=request.user, plan=plan, **outside.cleaned_data)
-            messages.success(request, _("The contact is added to the circle."))
+        services.care_settings_update(actor=request.user, community=community, **form.cleaned_data)
     except DomainError as exc:
         return _refused(request, exc, form, template, ctx)
-    return redirect("care:plan_circle", plan.public_id)
+    messages.success(request, _("The care settings are saved."))
+    return redirect("care:settings", community.slug)
 
 
 @login_required

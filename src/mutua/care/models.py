@@ -88,6 +88,9 @@ class CarePlan(PublicModel):
     flag_reason = models.CharField(max_length=300, blank=True)
     flag_remind_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_checkin_at = models.DateTimeField(null=True, blank=True)
+    # Set when the sweep could not advance the plan (an error), cleared when it next can: the
+    # board shows such plans in red and /health answers 503 while one stays stuck.
+    failing_since = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -138,6 +141,8 @@ class CircleContact(PublicModel):
 
     class Meta:
         ordering = ["order", "id"]
+        # The hourly eligibility pass reads member contacts by status.
+        indexes = [models.Index(fields=["status", "kind"])]
 
     def __str__(self) -> str:
         return f"circle contact {self.public_id}"
@@ -253,6 +258,10 @@ class AlertEvent(models.Model):
     step = models.PositiveSmallIntegerField(default=0)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The circle contact this step was about: the ladder tries each contact once per alert.
+    contact = models.ForeignKey(
+        CircleContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     detail = models.CharField(max_length=300, blank=True)
     is_late = models.BooleanField(default=False)

@@ -9,8 +9,17 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mutua.care.health import HEARTBEAT, stale_after_seconds
-from mutua.care.models import Alert, AlertEvent, CarePlan, CircleContact, OnCallShift
+from mutua.care.health import HEARTBEAT, stale_after_seconds, stuck_after
+from mutua.care.history import event_words
+from mutua.care.models import (
+    Alert,
+    AlertEvent,
+    CarePlan,
+    CareSettings,
+    CircleContact,
+    OnCallShift,
+)
+from mutua.care.services.common import is_active_member
 from mutua.communities.models import Community
 from mutua.core.errors import NotFound
 from mutua.core.health import heartbeat_age_ok
@@ -35,13 +44,62 @@ def plan_get(*, viewer: User, public_id: str) -> CarePlan:
 
 
 def plan_visible(viewer: User, plan: CarePlan) -> bool:
+    """The person, coordinators, and circle contacts (invited or accepted) who are still
+    active members of the community."""
     if not viewer.is_authenticated:
         return False
     if viewer.pk == plan.person_id or can(viewer, "care.coordinate", plan.community):
         return True
     return CircleContact.objects.filter(
         plan=plan, member=viewer, status__in=("invited", "accepted")
-    ).exists()
+    ).exists() and is_active_member(viewer, plan.community)
+
+
+def drills_mark(plans: list[CarePlan]) -> list[CarePlan]:
+    """Remember on each plan whether it runs as a drill (its own switch or its community's),
+    with one query for all, so pages label every drill TEST without a query per plan."""
+    ids = {p.community_id for p in plans if "_care_drill" not in p.__dict__}
+    drilling = (
+        set(
+            CareSettings.objects.filter(community_id__in=ids, is_drill=True).values_list(
+                "community_id", flat=True
+            )
+        )
+        if ids
+        else set()
+    )
+    for plan in plans:
+        if "_care_drill" not in plan.__dict__:
+            plan.__dict__["_care_drill"] = plan.is_drill or plan.community_id in drilling
+    return plans
+
+
+def can_manage(viewer: User, plan: CarePlan) -> bool:
+    """What the pages offer: the person, or a coordinator (the services decide)."""
+    return viewer.pk == plan.person_id or can(viewer, "care.coordinate", plan.community)
+
+
+def plan_contacts(*, plan: CarePlan) -> list[CircleContact]:
+    return list(plan.contacts.select_related("member__profile").order_by("order", "id"))
+
+
+def plan_contact_get(*, plan: CarePlan, public_id: str) -> CircleContact:
+    contact = (
+        CircleContact.objects.select_related("plan__community", "member__profile")
+        .filter(plan=plan, public_id=public_id)
+        .first()
+    )
+    if contact is None:
+        raise NotFound(_("This contact is not in the circle."))
+    return contact
+
+
+def care_settings_get(*, viewer: User, community: Community) -> CareSettings:
+    """The community's care settings (coordinators), defaults when never saved."""
+    require(viewer, "care.coordinate", community)
+    return CareSettings.objects.filter(community=community).first() or CareSettings(
+        community=community
+    )
 
 
 def alert_get(*, viewer: User, public_id: str) -> Alert:
@@ -67,19 +125,28 @@ def contact_get(*, viewer: User, public_id: str) -> CircleContact:
 
 
 def my_plans(*, viewer: User) -> list[CarePlan]:
-    return list(_plans().filter(person=viewer).exclude(status="ended"))
+    return drills_mark(list(_plans().filter(person=viewer).exclude(status="ended")))
 
 
 def my_circles(*, viewer: User) -> list[CircleContact]:
-    """Plans where the viewer is (or is asked to be) in the circle, with any open alert."""
-    return list(
+    """Plans where the viewer is (or is asked to be) in the circle, with any open alert; only
+    in communities where the viewer is still an active member."""
+    if not viewer.is_active:
+        return []
+    contacts = list(
         CircleContact.objects.filter(member=viewer, status__in=("invited", "accepted"))
+        .filter(
+            plan__community__memberships__user=viewer,
+            plan__community__memberships__status="active",
+        )
         .exclude(plan__status="ended")
         .select_related(
             "plan__community", "plan__person__profile", "plan__current_alert__held_by__profile"
         )
         .order_by("plan__current_due_at", "id")
     )
+    drills_mark([c.plan for c in contacts])
+    return contacts
 
 
 @dataclass
@@ -91,10 +158,11 @@ class Board:
     due: list[CarePlan] = field(default_factory=list)
     paused: list[CarePlan] = field(default_factory=list)
     flagged: list[CarePlan] = field(default_factory=list)
+    failing: list[CarePlan] = field(default_factory=list)
     waiting: int = 0
     sweep_ok: bool = True
     sweep_last_beat: str | None = None
-    false_alarms: dict[int, int] = field(default_factory=dict)
+    false_alarms: dict[str, int] = field(default_factory=dict)  # by plan public id
 
 
 def care_board(*, viewer: User, community: Community, now: dt.datetime | None = None) -> Board:
@@ -102,6 +170,7 @@ def care_board(*, viewer: User, community: Community, now: dt.datetime | None = 
     require(viewer, "care.coordinate", community)
     now = now or timezone.now()
     board = Board(community=community)
+    stuck = now - stuck_after()
     plans = list(
         _plans()
         .filter(community=community, status__in=("active", "paused"))
@@ -110,10 +179,15 @@ def care_board(*, viewer: User, community: Community, now: dt.datetime | None = 
             | Q(is_flagged=True)
             | ~Q(state__in=("waiting", "all_clear", "reminded"))
             | Q(current_due_at__lte=now + DUE_SOON)
+            | Q(failing_since__isnull=False)
+            | Q(next_due_at__lte=stuck)
         )
         .order_by("current_due_at", "id")[:500]
     )
+    drills_mark(plans)
     for plan in plans:
+        if plan.failing_since is not None or (plan.next_due_at and plan.next_due_at <= stuck):
+            board.failing.append(plan)  # the sweep cannot move it: shown in red, first
         if plan.is_flagged:
             board.flagged.append(plan)
         if plan.status == "paused":
@@ -132,29 +206,40 @@ def care_board(*, viewer: User, community: Community, now: dt.datetime | None = 
     return board
 
 
-def false_alarm_counts(*, community: Community) -> dict[int, int]:
-    """Per plan: how many escalations ended as "was fine" (alert fatigue)."""
+def false_alarm_counts(*, community: Community) -> dict[str, int]:
+    """Per plan (by its public id): how many escalations ended as "was fine" (alert fatigue)."""
     rows = (
         Alert.objects.filter(plan__community=community, outcome="was_fine", is_drill=False)
-        .values("plan_id")
+        .values("plan__public_id")
         .annotate(n=Count("id"))
     )
-    return {r["plan_id"]: r["n"] for r in rows}
+    return {r["plan__public_id"]: r["n"] for r in rows}
 
 
 def plan_history(*, plan: CarePlan, limit: int = 200) -> dict:
+    """The step log (newest first, each step in words), check-ins, alerts and the circle."""
     events = list(
         AlertEvent.objects.filter(plan=plan)
         .select_related("recipient__profile")
         .order_by("-at", "-id")[:limit]
     )
+    for event in events:
+        event.words = event_words(event.kind, event.detail)
     return {
         "events": events,
         "checkins": list(plan.checkins.select_related("by__profile")[:50]),
         "alerts": list(plan.alerts.select_related("held_by__profile")[:50]),
-        "contacts": list(plan.contacts.select_related("member__profile")),
+        "contacts": plan_contacts(plan=plan),
         "false_alarms": plan.alerts.filter(outcome="was_fine", is_drill=False).count(),
     }
+
+
+def person_by_public_id(*, public_id: str) -> User:
+    """A person named in an API request; the services decide what they may be."""
+    person = User.objects.filter(public_id=public_id, is_active=True).first()
+    if person is None:
+        raise NotFound(_("This person was not found."))
+    return person
 
 
 def member_by_email(*, community: Community, email: str) -> User | None:

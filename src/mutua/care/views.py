@@ -18,8 +18,15 @@ from mutua.core.errors import DomainError
 from mutua.core.permissions import can
 
 
-def _problem(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "care/problem.html", {"message": exc.message}, status=exc.status)
+def _problem(request: HttpRequest, exc: DomainError, community=None) -> HttpResponse:
+    """A refusal in words, with the community's emergency number where it is known."""
+    ctx = {"message": exc.message, "community": community}
+    return render(request, "care/problem.html", ctx, status=exc.status)
+
+
+def _unknown(request: HttpRequest, community=None) -> HttpResponse:
+    ctx = {"message": _("Unknown action."), "community": community}
+    return render(request, "care/problem.html", ctx, status=404)
 
 
 @login_required
@@ -39,6 +46,7 @@ def my_care(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def plan_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    plan = None
     try:
         plan = selectors.plan_get(viewer=request.user, public_id=public_id)
         if action == "checkin":
@@ -51,11 +59,9 @@ def plan_action(request: HttpRequest, public_id: str, action: str) -> HttpRespon
             services.care_help(actor=request.user, plan=plan)
             messages.warning(request, _("Your circle and the coordinators have been alerted."))
         else:
-            return render(
-                request, "care/problem.html", {"message": _("Unknown action.")}, status=404
-            )
+            return _unknown(request, plan.community)
     except DomainError as exc:
-        return _problem(request, exc)
+        return _problem(request, exc, plan.community if plan else None)
     if request.POST.get("next") == "plan":
         return redirect("care:plan_detail", public_id)
     return redirect("care:mine")
@@ -64,6 +70,7 @@ def plan_action(request: HttpRequest, public_id: str, action: str) -> HttpRespon
 @login_required
 @require_POST
 def alert_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    alert = None
     try:
         alert = selectors.alert_get(viewer=request.user, public_id=public_id)
         if action == "ack":
@@ -73,17 +80,16 @@ def alert_action(request: HttpRequest, public_id: str, action: str) -> HttpRespo
                 actor=request.user, alert=alert, outcome=request.POST.get("outcome", "was_fine")
             )
         else:
-            return render(
-                request, "care/problem.html", {"message": _("Unknown action.")}, status=404
-            )
+            return _unknown(request, alert.plan.community)
     except DomainError as exc:
-        return _problem(request, exc)
+        return _problem(request, exc, alert.plan.community if alert else None)
     return redirect("care:plan_detail", alert.plan.public_id)
 
 
 @login_required
 @require_POST
 def circle_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    contact = None
     try:
         contact = selectors.contact_get(viewer=request.user, public_id=public_id)
         act = {
@@ -92,12 +98,14 @@ def circle_action(request: HttpRequest, public_id: str, action: str) -> HttpResp
             "leave": services.circle_leave,
         }.get(action)
         if act is None:
-            return render(
-                request, "care/problem.html", {"message": _("Unknown action.")}, status=404
-            )
+            return _unknown(request, contact.plan.community)
         act(member=request.user, contact=contact)
     except DomainError as exc:
-        return _problem(request, exc)
+        return _problem(request, exc, contact.plan.community if contact else None)
+    if action == "leave":
+        messages.success(
+            request, _("You have left the circle. The coordinators will find someone else.")
+        )
     return redirect("care:mine")
 
 
@@ -121,6 +129,7 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             instructions = services.care_access_instructions(viewer=request.user, alert=alert)
         except DomainError as exc:
             messages.error(request, exc.message)
+    selectors.drills_mark([plan])
     return render(
         request,
         "care/plan_detail.html",
@@ -131,6 +140,7 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "instructions": instructions,
             "can_manage": request.user.pk == plan.person_id
             or can(request.user, "care.coordinate", plan.community),
+            "can_call": can(request.user, "calllist.view", plan.community),
             **history,
         },
     )
@@ -139,9 +149,23 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def board(request: HttpRequest, slug: str) -> HttpResponse:
+    community = None
     try:
         community = community_get(slug=slug)
         data = selectors.care_board(viewer=request.user, community=community)
     except DomainError as exc:
-        return _problem(request, exc)
+        return _problem(request, exc, community)
     return render(request, "care/board.html", {"board": data, "community": community})
+
+
+@login_required
+@require_GET
+def call_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who to phone about open alerts, with the numbers (each read audit-logged); printable."""
+    community = None
+    try:
+        community = community_get(slug=slug)
+        calls = services.care_call_list(viewer=request.user, community=community)
+    except DomainError as exc:
+        return _problem(request, exc, community)
+    return render(request, "care/call_list.html", {"calls": calls, "community": community})

@@ -6,6 +6,7 @@ from mutua.care.services.alerts import (
     care_alert_all_clear,
     care_help,
 )
+from mutua.care.services.calls import Call, care_call_list
 from mutua.care.services.checkins import care_checkin, care_reply_handle
 from mutua.care.services.circle import (
     circle_accept,
@@ -28,10 +29,12 @@ from mutua.care.services.plans import (
 from mutua.care.services.sweep import SweepReport, care_sweep
 
 __all__ = [
+    "Call",
     "SweepReport",
     "care_access_instructions",
     "care_alert_acknowledge",
     "care_alert_all_clear",
+    "care_call_list",
     "care_checkin",
     "care_help",
     "care_plan_create",

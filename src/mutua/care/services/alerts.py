@@ -9,14 +9,16 @@ from django.utils.translation import gettext as _
 
 from mutua.care import notifications as kinds
 from mutua.care.models import Alert, CarePlan, CircleContact
+from mutua.care.services.circle import contact_mark_ineligible
 from mutua.care.services.common import (
     HOLD_CHECK,
-    accepted_contacts,
+    circle_in_order,
     context,
     coordinators,
     everyone_alerted,
     first_name,
     invalid,
+    is_active_member,
     is_drill,
     log,
     now_or,
@@ -34,12 +36,18 @@ OUTCOMES = ("was_fine", "needed_help", "emergency", "other")
 
 
 def is_responder(user: User, plan: CarePlan, at: dt.datetime | None = None) -> bool:
-    """Coordinators, the coordinator on call and accepted members of the circle may respond."""
+    """Coordinators, the coordinator on call and accepted members of the circle who are still
+    active members of the community may respond."""
     if can(user, "care.coordinate", plan.community):
         return True
     return CircleContact.objects.filter(
         plan=plan, member=user, status="accepted", kind="member"
-    ).exists()
+    ).exists() and is_active_member(user, plan.community)
+
+
+def alert_context(plan: CarePlan, alert: Alert, **extra) -> dict:
+    """A message about an alert says TEST exactly when the alert is a drill (help never is)."""
+    return context(plan, **{"is_drill": alert.is_drill, **extra})
 
 
 def alert_user(
@@ -52,6 +60,7 @@ def alert_user(
     now: dt.datetime,
     event: str,
     extra: dict | None = None,
+    contact: CircleContact | None = None,
 ) -> None:
     """Tell one responder, with an "I'm on it" link, once per alert step; log it."""
     drill = alert.is_drill
@@ -61,42 +70,59 @@ def alert_user(
     kinds.notify(
         user,
         kind,
-        context(plan, holder="", **(extra or {})),
+        alert_context(plan, alert, holder="", **(extra or {})),
         community=plan.community,
         dedupe_key=f"care:alert:{alert.pk}:{alert.step}:{kind}:{user.pk}",
         actions=[{"label": _("I'm on it"), "url": link}],
     )
-    log(plan, event, at=at, now=now, alert=alert, recipient=user, drill=drill)
+    log(plan, event, at=at, now=now, alert=alert, recipient=user, drill=drill, contact=contact)
+
+
+CALL_PERSON = "call"  # the person themselves, on the plan's phone channel
+CALL_CONTACT = "call_contact"  # an outside contact of the circle
 
 
 def call_list_add(
-    plan: CarePlan, alert: Alert, callee: str, *, at: dt.datetime, now: dt.datetime
+    plan: CarePlan,
+    alert: Alert,
+    callee: str,
+    *,
+    at: dt.datetime,
+    now: dt.datetime,
+    contact: CircleContact | None = None,
 ) -> None:
-    """The manual phone channel: the coordinator on call gets a call to make."""
+    """The manual phone channel: the coordinator on call gets a call to make; the number is
+    on the care call list (the person's, or the outside contact's)."""
+    from mutua.core.bulk import reverse_one
+
+    calls = reverse_one("care:calls", plan.community.slug)
     for user in on_call(plan.community, at):
         kinds.notify(
             user,
             kinds.CALL,
-            context(plan, callee=callee),
+            alert_context(plan, alert, callee=callee, url=calls),
             community=plan.community,
             dedupe_key=f"care:alert:{alert.pk}:{alert.step}:call:{callee}:{user.pk}"[:200],
         )
         log(
             plan,
-            "call",
+            CALL_CONTACT if contact is not None else CALL_PERSON,
             at=at,
             now=now,
             alert=alert,
             recipient=user,
             detail=callee,
             drill=alert.is_drill,
+            contact=contact,
         )
 
 
 def alert_new(plan: CarePlan, *, reason: str, now: dt.datetime) -> Alert:
-    """An alert for the plan's current occurrence, unsaved."""
+    """An alert for the plan's current occurrence, unsaved. A cry for help is always live,
+    even in a drill: only missed check-ins are rehearsed."""
+    drill = is_drill(plan) and reason != "help"
     return Alert(
-        plan=plan, reason=reason, due_at=plan.current_due_at, opened_at=now, is_drill=is_drill(plan)
+        plan=plan, reason=reason, due_at=plan.current_due_at, opened_at=now, is_drill=drill
     )
 
 
@@ -105,11 +131,6 @@ def alert_open(plan: CarePlan, *, reason: str, at: dt.datetime, now: dt.datetime
     alert.save(force_insert=True)
     plan.current_alert = alert
     return alert
-
-
-def final_step(plan: CarePlan) -> int:
-    """The ladder: 0 ask again, 1..n circle contacts, n+1 on call, n+2… all coordinators."""
-    return len(accepted_contacts(plan)) + 1
 
 
 def alert_everyone(
@@ -133,16 +154,28 @@ def care_help(*, actor: User, plan: CarePlan, now: dt.datetime | None = None) ->
     if actor.pk != plan.person_id and not is_responder(actor, plan):
         raise PermissionDenied(_("Only the person or their circle can ask for help here."))
     alert = plan.current_alert or alert_open(plan, reason="help", at=now, now=now)
-    alert.reason = "help"
-    alert.step = final_step(plan) + 1
+    if alert.reason != "help":  # a missed check-in becomes a cry for help: a new step
+        alert.step += 1
+    alert.reason, alert.is_drill = "help", False  # always live (see alert_new)
     alert.reached_final_step = True
     alert.save()
-    log(plan, "help", at=now, alert=alert, recipient=None, drill=alert.is_drill)
-    for contact in accepted_contacts(plan):
-        if contact.kind == "member" and contact.member:
-            alert_user(plan, alert, contact.member, kinds.HELP, at=now, now=now, event="contact")
+    log(plan, "help", at=now, alert=alert, recipient=None, drill=False)
+    for contact in circle_in_order(plan):
+        if not contact.is_eligible:
+            contact_mark_ineligible(contact, plan=plan, now=now)
+        elif contact.kind == "member" and contact.member:
+            alert_user(
+                plan,
+                alert,
+                contact.member,
+                kinds.HELP,
+                at=now,
+                now=now,
+                event="contact",
+                contact=contact,
+            )
         elif contact.kind == "outside":
-            call_list_add(plan, alert, contact.name, at=now, now=now)
+            call_list_add(plan, alert, contact.name, at=now, now=now, contact=contact)
     alert_everyone(plan, alert, kinds.HELP, at=now, now=now)
     if plan.status == "paused":  # asking for help ends a pause (holiday, hospital)
         plan.status, plan.paused_until = "active", None
@@ -187,7 +220,7 @@ def care_alert_acknowledge(*, actor: User, alert: Alert, now: dt.datetime | None
             kinds.notify(
                 user,
                 kinds.HELD,
-                context(plan, holder=str(actor)),
+                alert_context(plan, alert, holder=str(actor)),
                 community=plan.community,
                 dedupe_key=f"care:alert:{alert.pk}:held:{user.pk}",
             )
@@ -208,7 +241,7 @@ def alert_resolve(
         kinds.notify(
             user,
             kinds.ALL_CLEAR,
-            context(plan),
+            alert_context(plan, alert),
             community=plan.community,
             dedupe_key=f"care:alert:{alert.pk}:all_clear:{user.pk}",
         )

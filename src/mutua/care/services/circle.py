@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -170,6 +172,11 @@ def circle_add_outside(
         raise invalid("name", _("Give a name and a phone number or e-mail address."))
     if not consent_note.strip():
         raise invalid("consent_note", _("Record how this contact agreed to be called."))
+    if email.strip():
+        try:
+            validate_email(email.strip())
+        except DjangoValidationError:
+            raise invalid("email", _("This e-mail address does not look right.")) from None
     contact = CircleContact.objects.create(
         plan=plan,
         order=_next_order(plan),
@@ -196,26 +203,55 @@ def circle_add_outside(
 def circle_add_on_call(*, actor: User, plan: CarePlan) -> CircleContact:
     """A place in the circle for whoever is the coordinator on call at that moment."""
     _require_manage(actor, plan.person, plan.community)
-    return CircleContact.objects.create(
+    if CircleContact.objects.filter(plan=plan, kind="on_call", status="accepted").exists():
+        raise Conflict(_("The coordinator on call is already in this circle."))
+    contact = CircleContact.objects.create(
         plan=plan, order=_next_order(plan), kind="on_call", status="accepted"
     )
+    audit_record(
+        actor=actor,
+        action="care.circle_on_call",
+        community=plan.community,
+        target=plan,
+        subject=plan.person,
+    )
+    return contact
 
 
 @transaction.atomic
 def circle_remove(*, actor: User, contact: CircleContact, now: dt.datetime | None = None) -> None:
-    """Take a contact off the circle (how a flagged circle is mended)."""
+    """Take a contact off the circle (how a flagged circle is mended); audit-logged."""
     now = now_or(now)
-    plan = contact.plan
+    plan = (
+        CarePlan.objects.select_for_update()
+        .select_related("community", "person")
+        .get(pk=contact.plan_id)
+    )
     _require_manage(actor, plan.person, plan.community)
+    name = str(contact.member) if contact.member_id else contact.name or str(_("on call"))
+    audit_record(
+        actor=actor,
+        action="care.circle_remove",
+        community=plan.community,
+        target=plan,
+        subject=contact.member or plan.person,
+        before={"kind": contact.kind, "status": contact.status, "name": name},
+    )
     contact.delete()
     plan_flag_refresh(plan, now=now)
 
 
+INELIGIBLE_REASON = gettext_lazy(
+    "a contact can no longer be in the circle (they left the community or closed their account)"
+)
+
+
 def contact_mark_ineligible(contact: CircleContact, *, plan: CarePlan, now: dt.datetime) -> None:
-    """Called by the sweep when a member contact is no longer an active member."""
+    """A member contact who is no longer an active member (or whose account is closed) stays
+    visible as such, and the plan is flagged to coordinators until it is mended."""
     contact.status, contact.responded_at = "ineligible", now
     contact.save(update_fields=["status", "responded_at", "updated_at"])
-    plan_flag_refresh(plan, now=now, reason=_("a contact is no longer a member"))
+    plan_flag_refresh(plan, now=now, reason=str(INELIGIBLE_REASON))
 
 
 def contacts_flag_below_trust(membership, old_level: str, new_level: str) -> None:

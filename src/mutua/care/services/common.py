@@ -8,7 +8,7 @@ import secrets
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -72,10 +72,30 @@ def on_call(community: Community, at: dt.datetime) -> list[User]:
 
 
 def is_active_member(user: User | None, community: Community) -> bool:
+    """An active account (not anonymised) with an active membership here: who may take part."""
     return (
         user is not None
         and user.is_active
+        and not getattr(user, "is_anonymised", False)
         and Membership.objects.filter(community=community, user=user, status="active").exists()
+    )
+
+
+def _active_membership_here() -> Exists:
+    return Exists(
+        Membership.objects.filter(
+            community_id=OuterRef("plan__community_id"),
+            user_id=OuterRef("member_id"),
+            status="active",
+        )
+    )
+
+
+def ineligible_members() -> Q:
+    """Member contacts who can no longer serve: left or removed from the plan's community, or
+    whose account is closed or anonymised."""
+    return Q(kind="member") & (
+        Q(member__is_active=False) | Q(member__is_anonymised=True) | ~_active_membership_here()
     )
 
 
@@ -96,12 +116,14 @@ def alert_event_fields(
     recipient: User | None = None,
     detail: str = "",
     drill: bool = False,
+    contact: CircleContact | None = None,
 ) -> dict[str, Any]:
     """The fields of one line of the step log: `log` writes it at once, the sweep a batch."""
     now = now or at
     return {
         "plan": plan,
         "alert": alert,
+        "contact": contact,
         "at": now,
         "due_at": at,
         "kind": kind,
@@ -123,10 +145,19 @@ def log(
     recipient: User | None = None,
     detail: str = "",
     drill: bool = False,
+    contact: CircleContact | None = None,
 ) -> AlertEvent:
     return AlertEvent.objects.create(
         **alert_event_fields(
-            plan, kind, at=at, now=now, alert=alert, recipient=recipient, detail=detail, drill=drill
+            plan,
+            kind,
+            at=at,
+            now=now,
+            alert=alert,
+            recipient=recipient,
+            detail=detail,
+            drill=drill,
+            contact=contact,
         )
     )
 
@@ -161,12 +192,27 @@ def context(plan: CarePlan, **extra) -> dict:
     }
 
 
-def accepted_contacts(plan: CarePlan) -> list[CircleContact]:
-    return list(
+def circle_in_order(plan: CarePlan) -> list[CircleContact]:
+    """Accepted contacts in order, each with `is_eligible` read now (one query)."""
+    contacts = list(
         CircleContact.objects.filter(plan=plan, status="accepted")
+        .annotate(has_membership=_active_membership_here())
         .select_related("member__profile")
         .order_by("order", "id")
     )
+    for c in contacts:
+        c.is_eligible = c.kind != "member" or bool(
+            c.member is not None
+            and c.has_membership
+            and c.member.is_active
+            and not c.member.is_anonymised
+        )
+    return contacts
+
+
+def accepted_contacts(plan: CarePlan) -> list[CircleContact]:
+    """The contacts who may be relied on now: accepted, and (members) still eligible."""
+    return [c for c in circle_in_order(plan) if c.is_eligible]
 
 
 def schedule_next(plan: CarePlan, *, after: dt.datetime) -> None:

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from mutua.care import notifications as kinds
 from mutua.care import schedule
-from mutua.care.models import Alert, CarePlan
+from mutua.care.models import Alert, AlertEvent, CarePlan
 from mutua.care.services.alerts import (
     CHECKIN_LINK,
+    alert_context,
     alert_everyone,
     alert_open,
     alert_user,
@@ -26,10 +27,9 @@ from mutua.care.services.alerts import (
 from mutua.care.services.circle import contact_mark_ineligible
 from mutua.care.services.common import (
     HOLD_CHECK,
-    accepted_contacts,
+    circle_in_order,
     context,
     first_name,
-    is_active_member,
     is_drill,
     log,
     on_call,
@@ -95,6 +95,9 @@ def _ask_person(
 ) -> None:
     due = plan.current_due_at
     assert due is not None
+    # Reminders go where the plan says; asking again goes on every channel the person can be
+    # reached on (a channel without an address is recorded as such by notify, not sent).
+    channels = plan.channels if base == kinds.REMINDER else ["email", "sms"]
     link = effects.link(
         user=plan.person,
         action=CHECKIN_LINK,
@@ -105,8 +108,8 @@ def _ask_person(
 
     effects.notify(
         plan.person,
-        kinds.person_kind(base, plan.channels),
-        context(plan, link=absolute_url(link)),
+        kinds.person_kind(base, channels),
+        context(plan, link=absolute_url(link), is_drill=drill),
         community=plan.community,
         dedupe_key=f"care:{plan.pk}:{due.isoformat()}:{key}",
         actions=[{"label": _("I'm OK"), "url": link}],
@@ -131,34 +134,54 @@ def _collapse(at: dt.datetime, every: dt.timedelta, now: dt.datetime) -> dt.date
 def _escalate(
     plan: CarePlan, alert: Alert, *, at: dt.datetime, now: dt.datetime
 ) -> dt.timedelta | None:
-    """Act on `alert.step`; return the wait before the next step (None: repeat interval)."""
-    contacts = accepted_contacts(plan)
-    step = alert.step
+    """Act on the alert's next step; return the wait before the one after (None: repeat).
+
+    The next circle contact is the first accepted one not yet tried for this alert (the log
+    says who was), so a contact who leaves or joins meanwhile never makes the ladder skip
+    anyone. A member who can no longer serve is marked, the plan flagged, and skipped at once.
+    """
+    tried = set(
+        AlertEvent.objects.filter(alert=alert, contact__isnull=False).values_list(
+            "contact_id", flat=True
+        )
+    )
     timeout = dt.timedelta(minutes=plan.contact_timeout_minutes)
-    if 1 <= step <= len(contacts):
-        contact = contacts[step - 1]
+    for contact in circle_in_order(plan):
+        if contact.pk in tried:
+            continue
+        if not contact.is_eligible:
+            contact_mark_ineligible(contact, plan=plan, now=now)
+            log(
+                plan,
+                "contact_skipped",
+                at=at,
+                now=now,
+                alert=alert,
+                contact=contact,
+                detail=_("no longer able to be in the circle"),
+                drill=alert.is_drill,
+            )
+            continue
         if contact.kind == "member":
-            if not is_active_member(contact.member, plan.community):
-                contact_mark_ineligible(contact, plan=plan, now=now)
-                log(
-                    plan,
-                    "contact_skipped",
-                    at=at,
-                    now=now,
-                    alert=alert,
-                    detail=_("no longer a member"),
-                    drill=alert.is_drill,
-                )
-                alert.step -= 1  # the next contact moves into this place
-                return dt.timedelta(0)
-            alert_user(plan, alert, contact.member, kinds.ALERT, at=at, now=now, event="contact")  # type: ignore[arg-type]
+            alert_user(
+                plan,
+                alert,
+                contact.member,  # type: ignore[arg-type]
+                kinds.ALERT,
+                at=at,
+                now=now,
+                event="contact",
+                contact=contact,
+            )
         elif contact.kind == "outside":
-            call_list_add(plan, alert, contact.name, at=at, now=now)
+            call_list_add(plan, alert, contact.name, at=at, now=now, contact=contact)
         else:
             for user in on_call(plan.community, at):
-                alert_user(plan, alert, user, kinds.ALERT, at=at, now=now, event="on_call")
+                alert_user(
+                    plan, alert, user, kinds.ALERT, at=at, now=now, event="on_call", contact=contact
+                )
         return timeout
-    if step == len(contacts) + 1:
+    if not alert.reached_final_step:
         alert.reached_final_step = True
         for user in on_call(plan.community, at):
             alert_user(plan, alert, user, kinds.ALERT, at=at, now=now, event="on_call")
@@ -241,7 +264,7 @@ def plan_advance(plan: CarePlan, *, now: dt.datetime, effects: Effects = AT_ONCE
                 kinds.notify(
                     alert.held_by,
                     kinds.STILL_HELD,
-                    context(plan),
+                    alert_context(plan, alert),
                     community=plan.community,
                     dedupe_key=f"care:alert:{alert.pk}:still_held:{at.isoformat()}",
                 )
@@ -250,5 +273,7 @@ def plan_advance(plan: CarePlan, *, now: dt.datetime, effects: Effects = AT_ONCE
         else:
             plan.state = "waiting"
             schedule_next(plan, after=now)
+    if plan.failing_since is not None:  # it moves again
+        plan.failing_since = None
     effects.save(plan)
     return steps

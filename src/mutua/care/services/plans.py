@@ -136,11 +136,27 @@ def care_plan_create(
     return plan
 
 
+RESCHEDULABLE = ("waiting", "reminded", "all_clear")
+
+
+def _reschedule_after_edit(plan: CarePlan, *, now: dt.datetime) -> None:
+    if plan.status != "active" or plan.current_alert_id is not None:
+        return
+    due = plan.current_due_at
+    if plan.state in RESCHEDULABLE and (due is None or due > now):
+        plan.state = "waiting"
+        schedule_next(plan, after=now)
+    elif plan.state == "grace" and due is not None:  # a changed grace period applies at once
+        plan.next_due_at = due + dt.timedelta(minutes=plan.grace_minutes)
+
+
 @transaction.atomic
 def care_plan_update(
     *, actor: User, plan: CarePlan, now: dt.datetime | None = None, **changes
 ) -> CarePlan:
-    """Change the schedule or ladder; the next check-in is recomputed unless an alert is open."""
+    """Change the schedule or ladder. The next check-in is recomputed only while none is
+    outstanding: an occurrence already due (in its grace period, or past its deadline before
+    the sweep saw it) or an open alert still escalates, under the new ladder settings."""
     now = now_or(now)
     plan = CarePlan.objects.select_for_update().select_related("community").get(pk=plan.pk)
     _require_manage(actor, plan.person, plan.community)
@@ -151,9 +167,7 @@ def care_plan_update(
     before = {k: getattr(plan, k) for k in values}
     for key, value in values.items():
         setattr(plan, key, value)
-    if plan.current_alert_id is None and plan.status == "active":
-        plan.state = "waiting"
-        schedule_next(plan, after=now)
+    _reschedule_after_edit(plan, now=now)
     plan.save()
     audit_record(
         actor=actor,
@@ -195,6 +209,7 @@ def care_plan_pause(
 
 @transaction.atomic
 def care_plan_resume(*, actor: User, plan: CarePlan, now: dt.datetime | None = None) -> CarePlan:
+    """Start check-ins again before the pause was due to end."""
     now = now_or(now)
     plan = CarePlan.objects.select_for_update().select_related("community").get(pk=plan.pk)
     _require_manage(actor, plan.person, plan.community)
@@ -215,11 +230,15 @@ def care_plan_resume(*, actor: User, plan: CarePlan, now: dt.datetime | None = N
 
 @transaction.atomic
 def care_plan_end(*, actor: User, plan: CarePlan) -> CarePlan:
+    """Stop the plan for good (the person, or a coordinator); not while an alert is open."""
     plan = CarePlan.objects.select_for_update().select_related("community").get(pk=plan.pk)
     _require_manage(actor, plan.person, plan.community)
     if plan.current_alert_id is not None:
         raise Conflict(_("An alert is open: close it with an all-clear first."))
+    if plan.status == "ended":
+        raise Conflict(_("This care plan has already ended."))
     plan.status, plan.next_due_at, plan.state = "ended", None, "waiting"
+    plan.is_flagged, plan.flag_remind_at = False, None
     plan.save()
     audit_record(
         actor=actor,
@@ -231,18 +250,29 @@ def care_plan_end(*, actor: User, plan: CarePlan) -> CarePlan:
     return plan
 
 
+SETTINGS_FIELDS = ("is_drill", "grace_minutes", "contact_timeout_minutes", "repeat_minutes")
+
+
 @transaction.atomic
 def care_settings_update(*, actor: User, community: Community, **changes) -> CareSettings:
-    """Community defaults and the drill switch (coordinators)."""
+    """Community defaults and the drill switch (coordinators); the defaults apply to plans
+    set up from now on, the drill switch to every plan at once."""
     require(actor, "care.coordinate", community)
-    settings_row, _created = CareSettings.objects.get_or_create(community=community)
-    before = {k: getattr(settings_row, k) for k in changes}
-    for key in ("is_drill", "grace_minutes", "contact_timeout_minutes", "repeat_minutes"):
-        if key in changes:
-            setattr(settings_row, key, changes[key])
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise invalid(sorted(unknown)[0], _("This cannot be changed here."))
+    values = _clean({k: v for k, v in changes.items() if k != "is_drill"})
+    if "is_drill" in changes:
+        values["is_drill"] = bool(changes["is_drill"])
+    settings_row, _created = CareSettings.objects.select_for_update().get_or_create(
+        community=community
+    )
+    before = {k: getattr(settings_row, k) for k in values}
+    for key, value in values.items():
+        setattr(settings_row, key, value)
     settings_row.save()
     audit_record(
-        actor=actor, action="care.settings", community=community, before=before, after=changes
+        actor=actor, action="care.settings", community=community, before=before, after=values
     )
     return settings_row
 

@@ -28,14 +28,19 @@ from django.utils import timezone
 
 from mutua.care import notifications as kinds
 from mutua.care.health import HEARTBEAT
-from mutua.care.models import Alert, AlertEvent, CarePlan, CareSettings
+from mutua.care.models import Alert, AlertEvent, CarePlan, CareSettings, CircleContact
 from mutua.care.services.alerts import alert_new
-from mutua.care.services.circle import plan_flag_refresh
-from mutua.care.services.common import alert_event_fields, context, coordinators
+from mutua.care.services.circle import contact_mark_ineligible, plan_flag_refresh
+from mutua.care.services.common import (
+    alert_event_fields,
+    context,
+    coordinators,
+    ineligible_members,
+)
 from mutua.care.services.ladder import Effects, plan_advance
 from mutua.communities.models import Community
 from mutua.core.bulk import insert_rows, update_rows
-from mutua.core.health import heartbeat_record
+from mutua.core.health import heartbeat_age_ok, heartbeat_record
 from mutua.core.signed_links import signed_link_build, signed_links_save
 from mutua.notify.services import Outgoing, notification_send_many
 from mutua.people.models import User
@@ -44,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 BATCH = 500
 FLAG_EVERY = dt.timedelta(days=1)
+CIRCLE_CHECK = "care-circle-check"  # when contacts' eligibility was last read
+CIRCLE_CHECK_EVERY = dt.timedelta(hours=1)
 
 
 @dataclass
@@ -52,6 +59,39 @@ class SweepReport:
     steps: int = 0
     failed: int = 0
     flags: int = 0
+    ineligible: int = 0
+
+
+def _circle_check(now: dt.datetime, batch: int) -> int:
+    """Hourly: member contacts who left or were removed from the community, or whose account
+    was closed, are marked and their plans flagged, so coordinators are told (and keep being
+    told) before anyone relies on them in an emergency. One indexed query when all is well."""
+    fresh, _last = heartbeat_age_ok(CIRCLE_CHECK, now, int(CIRCLE_CHECK_EVERY.total_seconds()) - 30)
+    if fresh:
+        return 0
+    found = 0
+    while True:
+        with transaction.atomic():
+            contacts = list(
+                CircleContact.objects.filter(
+                    status__in=("accepted", "invited"), plan__status__in=("active", "paused")
+                )
+                .filter(ineligible_members())
+                .select_related("plan__community")
+                .order_by("plan_id", "id")[:batch]
+            )
+            for contact in contacts:
+                plan = (
+                    CarePlan.objects.select_for_update(of=("self",))
+                    .select_related("community")
+                    .get(pk=contact.plan_id)
+                )
+                contact_mark_ineligible(contact, plan=plan, now=now)
+        found += len(contacts)
+        if len(contacts) < batch:
+            break
+    heartbeat_record(name=CIRCLE_CHECK, now=now)
+    return found
 
 
 def _claim(now: dt.datetime, batch: int, skip: set[int]) -> list[CarePlan]:
@@ -241,6 +281,8 @@ def _advance_alone(plan: CarePlan, now: dt.datetime, report: SweepReport, failed
         logger.exception("care sweep could not advance plan %s", plan.pk)
         failed.add(plan.pk)
         report.failed += 1
+        # Remembered, so the board shows it in red and /health fails while it stays stuck.
+        CarePlan.objects.filter(pk=plan.pk, failing_since__isnull=True).update(failing_since=now)
 
 
 def _advance_batch(
@@ -285,6 +327,7 @@ def care_sweep(*, now: dt.datetime | None = None, batch: int = BATCH) -> SweepRe
             _advance_batch(plans, now, report, failed)
         if len(plans) < batch:
             break
+    report.ineligible = _circle_check(now, batch)
     report.flags = _flag_reminders(now, batch)
     heartbeat_record(name=HEARTBEAT, now=now)
     return report

@@ -1,0 +1,91 @@
+"""API: a community's care board, on-call rota, settings (drills, defaults) and call list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from mutua.api.errors import responses
+from mutua.api.fields import Slug
+from mutua.care import selectors, services
+from mutua.care.api import schemas as s
+from mutua.communities.selectors import community_get
+
+router = Router(tags=["care"])
+SECTIONS = ("failing", "escalating", "held", "overdue", "due", "paused", "flagged")
+
+
+def _me(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+@router.get(
+    "/communities/{slug}/board", response=responses({200: s.BoardOut}), summary="The care board"
+)
+def board(request: HttpRequest, slug: Slug) -> Any:
+    data = selectors.care_board(viewer=_me(request), community=community_get(slug=slug))
+    return {
+        "sweep_ok": data.sweep_ok,
+        "sweep_last_beat": data.sweep_last_beat,
+        "false_alarms": data.false_alarms,
+        **{k: getattr(data, k) for k in SECTIONS},
+    }
+
+
+@router.get(
+    "/communities/{slug}/rota",
+    response=responses({200: list[s.ShiftOut]}),
+    summary="Current and coming on-call shifts (coordinators)",
+)
+def rota(request: HttpRequest, slug: Slug) -> Any:
+    return selectors.on_call_rota(viewer=_me(request), community=community_get(slug=slug))
+
+
+@router.post(
+    "/communities/{slug}/rota",
+    response=responses({201: s.ShiftOut}),
+    summary="Put a coordinator on call (coordinators)",
+)
+def rota_add(request: HttpRequest, slug: Slug, data: s.ShiftIn) -> Any:
+    community = community_get(slug=slug)
+    shift = services.on_call_shift_add(
+        actor=_me(request),
+        community=community,
+        coordinator=selectors.person_by_public_id(public_id=data.coordinator),
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+    )
+    return Status(201, shift)
+
+
+@router.get(
+    "/communities/{slug}/settings",
+    response=responses({200: s.SettingsOut}),
+    summary="Care settings: the drill switch and defaults (coordinators)",
+)
+def settings_get(request: HttpRequest, slug: Slug) -> Any:
+    return selectors.care_settings_get(viewer=_me(request), community=community_get(slug=slug))
+
+
+@router.patch(
+    "/communities/{slug}/settings",
+    response=responses({200: s.SettingsOut}),
+    summary="Change the drill switch or the defaults (coordinators; audit-logged)",
+)
+def settings_update(request: HttpRequest, slug: Slug, data: s.SettingsPatch) -> Any:
+    return services.care_settings_update(
+        actor=_me(request),
+        community=community_get(slug=slug),
+        **data.model_dump(exclude_unset=True, exclude_none=True),
+    )
+
+
+@router.get(
+    "/communities/{slug}/calls",
+    response=responses({200: list[s.CallOut]}),
+    summary="Who to phone about open alerts, with numbers (callers, coordinators; audit-logged)",
+)
+def calls(request: HttpRequest, slug: Slug) -> Any:
+    return services.care_call_list(viewer=_me(request), community=community_get(slug=slug))
