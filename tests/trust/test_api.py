@@ -21,6 +21,7 @@ def test_my_trust_over_the_api_has_a_level_and_no_score(client, cast):
 
 
 def test_vouch_over_the_api_and_refusal_for_a_new_member(client, cast):
+    services.trust_recompute(cast.community)
     m = Membership.objects.get(user=cast.member, community=cast.community)
     r = client.post(
         "/api/v1/communities/riverside/vouches",
@@ -38,6 +39,7 @@ def test_vouch_over_the_api_and_refusal_for_a_new_member(client, cast):
     )
     assert r.status_code == 403
     assert r["Content-Type"].startswith("application/problem+json")
+    assert "vouch for other members" in r.json()["detail"]
 
 
 def test_concern_and_review_over_the_api(client, cast):

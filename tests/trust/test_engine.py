@@ -8,9 +8,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mutua.trust import engine
-from mutua.trust.graphs import small_world, sybil_attack
+from mutua.trust.graphs import distinct_edges, small_world, sybil_attack
+from mutua.trust.models import TrustSettings
 
-KNOWN_AT, TRUSTED_AT = 0.2, 1.0  # the defaults of TrustSettings
+
+def _default(name: str):
+    return TrustSettings._meta.get_field(name).default
+
+
+# A new community's own defaults, read from the model (a changed default is tested here too).
+KNOWN_AT, TRUSTED_AT = _default("known_at"), _default("trusted_at")
+DEFAULTS = {
+    "known_at": KNOWN_AT,
+    "trusted_at": TRUSTED_AT,
+    "min_backers": _default("min_backers"),
+    "params": engine.Params(damping=_default("damping")),
+}
 
 
 def _run(n, edges, seeds, weight=None, params=engine.Params()):
@@ -118,28 +131,35 @@ def test_scores_are_a_distribution_on_members_reached_from_the_seeds(n, edges, s
 @settings(max_examples=20, deadline=None)
 @given(extra=st.integers(1, 30), rng_seed=st.integers(0, 10_000))
 def test_fakes_vouching_for_each_other_create_no_trust(extra, rng_seed):
-    # given any cluster wired only to itself, adding more internal vouches changes nothing outside
+    # given any cluster wired only to itself (vouches and staged exchanges), adding more
+    # internal vouches gives it nothing
     rng = np.random.default_rng(rng_seed)
     a = sybil_attack(rng, honest=60, fakes=20, degree=6, fake_degree=5, attack_edges=0)
-    base = engine.personalised_pagerank(a.n, a.src, a.dst, None, a.seeds)
+    src, dst, w = a.edges()
+    base = engine.personalised_pagerank(a.n, src, dst, w, a.seeds)
     more_src = a.honest + rng.integers(0, 20, size=extra)
     more_dst = a.honest + rng.integers(0, 20, size=extra)
     again = engine.personalised_pagerank(
-        a.n, np.concatenate([a.src, more_src]), np.concatenate([a.dst, more_dst]), None, a.seeds
+        a.n,
+        np.concatenate([src, more_src]),
+        np.concatenate([dst, more_dst]),
+        np.concatenate([w, np.ones(extra)]),
+        a.seeds,
     )
     assert again.scores[a.honest :].sum() == 0 == base.scores[a.honest :].sum()
 
 
 def test_sybil_cluster_holds_under_five_percent_and_never_reaches_trusted():
-    # given 1,000 honest members (small world, degree 10, five stewards) and 200 fakes vouching
-    # for 20 others each, joined by 5 attack edges to honest non-stewards
+    # given 1,000 honest members (small world of vouches and confirmed exchanges, average degree
+    # about 10, five stewards) and 200 fakes vouching for 20 others each and staging exchanges
+    # among themselves, joined by 5 attack edges from honest non-stewards
     for rng_seed in range(5):
         a = sybil_attack(np.random.default_rng(rng_seed))
+        src, dst, w = a.edges()
         assert a.n == 1200 and np.intersect1d(a.seeds, a.src[-5:]).size == 0
-        # when trust is computed with the default thresholds
-        result, _norm, codes = engine.score_levels(
-            a.n, a.src, a.dst, None, a.seeds, known_at=KNOWN_AT, trusted_at=TRUSTED_AT
-        )
+        assert 9 <= np.bincount(src[src < a.honest]).mean() <= 11
+        # when trust is computed with the community's default settings
+        result, _norm, codes = engine.score_levels(a.n, src, dst, w, a.seeds, **DEFAULTS)
         # then the fakes hold under 5% of the mass and none of them is trusted
         assert result.scores[a.honest :].sum() < 0.05
         assert (codes[a.honest :] < 2).all()
@@ -152,18 +172,24 @@ def test_sybil_cluster_holds_under_five_percent_and_never_reaches_trusted():
 
 
 def test_one_compromised_member_vouching_for_fifty_fakes_gives_bounded_gain():
+    damping = DEFAULTS["params"].damping
     for rng_seed in range(5):
         a = sybil_attack(np.random.default_rng(rng_seed), attack_edges=0, compromised_fan_out=50)
-        traitor = int(a.src[-1])
-        result, _norm, codes = engine.score_levels(
-            a.n, a.src, a.dst, None, a.seeds, known_at=KNOWN_AT, trusted_at=TRUSTED_AT
-        )
+        src, dst, w = a.edges()
+        result, _norm, codes = engine.score_levels(a.n, src, dst, w, a.seeds, **DEFAULTS)
         fake_mass = result.scores[a.honest :].sum()
         # the fakes can never hold more than damping/(1-damping) x what the traitor holds
-        assert fake_mass <= 0.85 / 0.15 * result.scores[traitor] + 1e-12
+        assert fake_mass <= damping / (1 - damping) * result.scores[a.traitor] + 1e-12
         # and in numbers: under 1% of all trust, no fake beyond "known"
         assert fake_mass < 0.01
         assert (codes[a.honest :] < 2).all()
+
+
+def test_distinct_edges_gives_exactly_the_number_asked_for():
+    src, dst = distinct_edges(5_000, 50_000, 10, np.random.default_rng(2))
+    assert src.shape[0] == 50_000
+    assert np.unique(src * 5_000 + dst).shape[0] == 50_000
+    assert (src != dst).all()
 
 
 def test_a_large_graph_in_single_precision_and_two_threads_meets_the_float64_tolerance():

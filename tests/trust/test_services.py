@@ -43,9 +43,38 @@ def test_trusted_needs_two_members_with_standing(cast):
 
 
 def test_new_members_cannot_vouch_and_nothing_is_written(cast):
-    with pytest.raises(PermissionDenied):
+    # given trust computed (gates apply), the member is new
+    services.trust_recompute(cast.community)
+    # when they vouch, then the vouch gate refuses with the reason and nothing is written
+    with pytest.raises(PermissionDenied) as refused:
         services.vouch_create(voucher=cast.member, vouchee=cast.caller, community=cast.community)
+    assert "vouch for other members" in refused.value.message
     assert not Vouch.objects.exists()
+
+
+def test_with_gates_switched_off_a_new_member_may_vouch(cast):
+    # given trust computed, then the gates switched off by a coordinator
+    from mutua.trust.configure import trust_settings_update
+
+    services.trust_recompute(cast.community)
+    trust_settings_update(actor=cast.coordinator, community=cast.community, gates_enabled=False)
+    # when a new member vouches, then it is recorded
+    vouch = services.vouch_create(
+        voucher=cast.member, vouchee=cast.caller, community=cast.community
+    )
+    assert vouch.voucher == cast.member
+    # and switched on again, the next new member is refused once more
+    trust_settings_update(actor=cast.coordinator, community=cast.community, gates_enabled=True)
+    with pytest.raises(PermissionDenied):
+        services.vouch_create(voucher=cast.caller, vouchee=cast.member, community=cast.community)
+    assert Vouch.objects.count() == 1
+
+
+def test_before_trust_is_first_computed_the_vouch_gate_is_open_like_every_gate(cast):
+    # given a community where trust was never computed: nobody has a level yet
+    # when a member vouches, then it is recorded (gates apply once trust is computed)
+    services.vouch_create(voucher=cast.member, vouchee=cast.caller, community=cast.community)
+    assert Vouch.objects.filter(voucher=cast.member).count() == 1
 
 
 def test_vouching_for_yourself_or_an_outsider_is_refused(cast):

@@ -42,10 +42,15 @@ def test_vouching_from_a_members_page(client, cast):
 
 
 def test_a_new_member_is_told_why_they_cannot_vouch(client, cast):
+    services.trust_recompute(cast.community)
     client.force_login(cast.member)
     m = _membership(cast.caller, cast.community)
+    # the member's page explains instead of offering the form
+    page = client.get(f"/c/riverside/members/{m.public_id}/").content.decode()
+    assert "To vouch for other members" in page and "Vouch for this person" not in page
+    # and a post anyway is refused with the same reason
     r = client.post(f"/c/riverside/trust/members/{m.public_id}/vouch/", follow=True)
-    assert "once they are known here" in r.content.decode()
+    assert "To vouch for other members" in r.content.decode()
     assert not Vouch.objects.exists()
 
 

@@ -1,26 +1,31 @@
-"""API: my trust, members' levels, vouches, blocks, concerns and the coordinators' overview.
+"""API: my trust, members' levels, vouches, met in person, settings and the coordinators' view.
 
-Each endpoint parses with a schema, calls one service or selector and renders. Levels are shown,
-raw scores never.
+Each endpoint parses with a schema, calls one service or selector and renders. Levels and
+explanations are shown, raw scores never. Blocks, concerns and suspension: `api_safeguarding`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from mutua.api.errors import responses
-from mutua.api.fields import PublicId, Slug, Str300, Str2000, Str4000
+from mutua.api.fields import In, PublicId, Slug, Str300
+from mutua.api.pagination import Page, PageQuery, paginate
 from mutua.communities.models import Membership
 from mutua.communities.selectors import community_get
 from mutua.core.errors import NotFound
-from mutua.trust import safeguarding, selectors, services
-from mutua.trust.models import Vouch
+from mutua.trust import configure, selectors, services
+from mutua.trust.api_safeguarding import router as safeguarding_router
+from mutua.trust.models import SETTING_RANGES, Vouch
 
 router = Router(tags=["trust"])
+router.add_router("", safeguarding_router)
 
 
 class GateOut(Schema):
@@ -41,7 +46,7 @@ class LevelOut(Schema):
     level: str
 
 
-class VouchIn(Schema):
+class VouchIn(In):
     member: PublicId
     note: Str300 = ""
 
@@ -52,29 +57,59 @@ class VouchOut(Schema):
     note: str
 
 
-class ConcernIn(Schema):
-    text: Str4000
-    about: PublicId | None = None
-
-
-class ConcernOut(Schema):
-    id: str
-    status: str
-
-
-class ReviewIn(Schema):
-    outcome: Str2000
-
-
 class OverviewOut(Schema):
     new: int
     known: int
     trusted: int
     computed: int | None = None
+    computed_at: dt.datetime | None = None
 
 
-class BlockIn(Schema):
-    member: PublicId
+class MemberTrustOut(Schema):
+    member: str
+    name: str
+    level: Literal["new", "known", "trusted"]
+    level_label: str
+    explanation: str
+    met_in_person: bool
+
+
+class MetOut(Schema):
+    member: str
+    met_in_person: bool
+
+
+def _lo(name: str) -> float:
+    return SETTING_RANGES[name][0]
+
+
+def _hi(name: str) -> float:
+    return SETTING_RANGES[name][1]
+
+
+class TrustSettingsIn(In):
+    gates_enabled: bool | None = None
+    vouch_monthly_limit: int | None = Field(
+        None, ge=_lo("vouch_monthly_limit"), le=_hi("vouch_monthly_limit")
+    )
+    known_at: float | None = Field(
+        None, allow_inf_nan=False, ge=_lo("known_at"), le=_hi("known_at")
+    )
+    trusted_at: float | None = Field(
+        None, allow_inf_nan=False, ge=_lo("trusted_at"), le=_hi("trusted_at")
+    )
+    min_backers: int | None = Field(None, ge=_lo("min_backers"), le=_hi("min_backers"))
+    damping: float | None = Field(None, allow_inf_nan=False, ge=_lo("damping"), le=_hi("damping"))
+
+
+class TrustSettingsOut(Schema):
+    gates_enabled: bool
+    vouch_monthly_limit: int
+    known_at: float
+    trusted_at: float
+    min_backers: int
+    damping: float
+    computed_at: dt.datetime | None = None
 
 
 def _viewer(request: HttpRequest) -> Any:
@@ -144,54 +179,66 @@ def vouch_revoke(request: HttpRequest, public_id: PublicId) -> Any:
     return Status(204, None)
 
 
-@router.post(
-    "/communities/{slug}/blocks", response=responses({204: None}), summary="Block a member"
-)
-def block_create(request: HttpRequest, slug: Slug, payload: BlockIn) -> Any:
+def _set_met(request: HttpRequest, slug: str, public_id: str, met: bool) -> Membership:
     community = community_get(slug=slug)
-    membership = _member(community, payload.member)
-    safeguarding.block_create(user=_viewer(request), other=membership.user)
+    membership = _member(community, public_id)
+    services.verification_set(
+        actor=_viewer(request), community=community, user=membership.user, met_in_person=met
+    )
+    return membership
+
+
+@router.put(
+    "/communities/{slug}/members/{public_id}/met-in-person",
+    response=responses({200: MetOut}),
+    summary="Coordinators: record meeting a member in person",
+)
+def met_in_person_set(request: HttpRequest, slug: Slug, public_id: PublicId) -> Any:
+    membership = _set_met(request, slug, public_id, True)
+    return {"member": membership.public_id, "met_in_person": True}
+
+
+@router.delete(
+    "/communities/{slug}/members/{public_id}/met-in-person",
+    response=responses({204: None}),
+    summary="Coordinators: withdraw the record of meeting a member in person",
+)
+def met_in_person_withdraw(request: HttpRequest, slug: Slug, public_id: PublicId) -> Any:
+    _set_met(request, slug, public_id, False)
     return Status(204, None)
 
 
-@router.post(
-    "/communities/{slug}/concerns",
-    response=responses({201: ConcernOut}),
-    summary="Report a concern privately to coordinators",
-)
-def concern_create(request: HttpRequest, slug: Slug, payload: ConcernIn) -> Any:
-    community = community_get(slug=slug)
-    about = _member(community, payload.about).user if payload.about else None
-    concern = safeguarding.concern_report(
-        reporter=_viewer(request), community=community, text=payload.text, about=about
-    )
-    return Status(201, {"id": concern.public_id, "status": concern.status})
-
-
-@router.post(
-    "/communities/{slug}/concerns/{public_id}/review",
-    response=responses({200: ConcernOut}),
-    summary="Coordinators: record the review of a concern",
-)
-def concern_review(request: HttpRequest, slug: Slug, public_id: PublicId, payload: ReviewIn) -> Any:
-    viewer = _viewer(request)
-    concern = selectors.concern_get(
-        viewer=viewer, community=community_get(slug=slug), public_id=public_id
-    )
-    concern = safeguarding.concern_review(actor=viewer, concern=concern, outcome=payload.outcome)
-    return {"id": concern.public_id, "status": concern.status}
+def _counts(viewer, community, computed: int | None = None) -> dict:
+    data = selectors.trust_overview(viewer=viewer, community=community, limit=0)
+    return {**data.counts, "computed": computed, "computed_at": data.computed_at}
 
 
 @router.get(
     "/communities/{slug}/trust/overview",
     response=responses({200: OverviewOut}),
-    summary="Coordinators: how many members at each level",
+    summary="Coordinators: how many members at each level (rows: /trust/members)",
 )
 def overview(request: HttpRequest, slug: Slug) -> Any:
-    data = selectors.trust_overview(
-        viewer=_viewer(request), community=community_get(slug=slug), limit=0
+    return _counts(_viewer(request), community_get(slug=slug))
+
+
+@router.get(
+    "/communities/{slug}/trust/members",
+    response=responses({200: Page[MemberTrustOut]}),
+    summary="Coordinators: each member's level and why (never the score)",
+)
+def members(
+    request: HttpRequest,
+    slug: Slug,
+    page: Query[PageQuery],
+    level: Literal["new", "known", "trusted"] | None = None,
+) -> Any:
+    qs = selectors.trust_member_list(
+        viewer=_viewer(request), community=community_get(slug=slug), level=level
     )
-    return {**data.counts}
+    result = paginate(qs, page)
+    result["items"] = [selectors.member_trust_row(m) for m in result["items"]]
+    return result
 
 
 @router.post(
@@ -203,5 +250,32 @@ def recompute(request: HttpRequest, slug: Slug) -> Any:
     viewer = _viewer(request)
     community = community_get(slug=slug)
     count = services.trust_recompute_request(actor=viewer, community=community)
-    data = selectors.trust_overview(viewer=viewer, community=community, limit=0)
-    return {**data.counts, "computed": count}
+    return _counts(viewer, community, count)
+
+
+def _settings(conf) -> dict:
+    return {f: getattr(conf, f) for f in (*configure.SETTING_FIELDS, "computed_at")}
+
+
+@router.get(
+    "/communities/{slug}/trust/settings",
+    response=responses({200: TrustSettingsOut}),
+    summary="Coordinators: the community's trust settings",
+)
+def settings_get(request: HttpRequest, slug: Slug) -> Any:
+    view = selectors.trust_settings_get(viewer=_viewer(request), community=community_get(slug=slug))
+    return _settings(view.settings)
+
+
+@router.patch(
+    "/communities/{slug}/trust/settings",
+    response=responses({200: TrustSettingsOut}),
+    summary="Switch the gates and set the vouch limit (coordinators); thresholds (stewards)",
+)
+def settings_update(request: HttpRequest, slug: Slug, payload: TrustSettingsIn) -> Any:
+    conf = configure.trust_settings_update(
+        actor=_viewer(request),
+        community=community_get(slug=slug),
+        **payload.model_dump(exclude_unset=True),
+    )
+    return _settings(conf)

@@ -15,6 +15,24 @@ class Level(models.TextChoices):
     TRUSTED = "trusted", _("Trusted")
 
 
+# Allowed ranges of the settings a community may change (the service, API, form and a database
+# constraint all read them). Thresholds are on the normalised score, where 1.0 is average.
+SETTING_RANGES: dict[str, tuple[float, float]] = {
+    "known_at": (0.05, 5.0),
+    "trusted_at": (0.1, 20.0),
+    "min_backers": (1, 10),
+    "damping": (0.5, 0.95),
+    "vouch_monthly_limit": (1, 50),
+}
+
+
+def _in_ranges() -> models.Q:
+    q = models.Q()
+    for name, (low, high) in SETTING_RANGES.items():
+        q &= models.Q(**{f"{name}__gte": low, f"{name}__lte": high})
+    return q
+
+
 class TrustSettings(TimeStamped):
     """Per-community thresholds on the normalised score (1.0 is the average member)."""
 
@@ -28,6 +46,8 @@ class TrustSettings(TimeStamped):
     vouch_monthly_limit = models.PositiveSmallIntegerField(default=5)
     gates_enabled = models.BooleanField(default=True)
     computed_at = models.DateTimeField(null=True, blank=True)
+    # Evidence changed: recompute at this time (a short wait lets a burst share one recompute).
+    recompute_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name_plural = "trust settings"
@@ -39,6 +59,7 @@ class TrustSettings(TimeStamped):
             models.CheckConstraint(
                 condition=models.Q(damping__gt=0, damping__lt=1), name="trust_damping_range"
             ),
+            models.CheckConstraint(condition=_in_ranges(), name="trust_settings_in_range"),
         ]
 
     def __str__(self) -> str:

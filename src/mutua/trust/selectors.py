@@ -4,27 +4,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from mutua.communities.models import Community, Membership
 from mutua.core.errors import NotFound
-from mutua.core.permissions import membership_of, require
+from mutua.core.permissions import can, membership_of, require
 from mutua.people.models import User
 from mutua.trust import engine
-from mutua.trust.models import Concern, TrustScore, Vouch
-from mutua.trust.services import GATE_WORDS, GATES, gates_active, trust_level_of
+from mutua.trust.models import Concern, TrustScore, TrustSettings, Verification, Vouch
+from mutua.trust.recompute import settings_of
+from mutua.trust.services import (
+    GATE_WORDS,
+    GATES,
+    gates_active,
+    trust_gate_refusals,
+    trust_level_of,
+)
 
 LEVEL_WORDS = {
-    engine.NEW: _("New here"),
-    engine.KNOWN: _("Known"),
-    engine.TRUSTED: _("Trusted"),
+    engine.NEW: gettext_lazy("New here"),
+    engine.KNOWN: gettext_lazy("Known"),
+    engine.TRUSTED: gettext_lazy("Trusted"),
 }
 
 
-def explain(evidence: dict) -> str:
-    """Evidence in words, for the member and coordinators ("vouched for by A and B; …")."""
+def explain(evidence: dict, *, for_self: bool = False) -> str:
+    """Evidence in words ("vouched for by A and B; 12 commitments kept; …").
+
+    Coordinators read everything, missed commitments too, in plain facts. With `for_self` the
+    member reads their own evidence, with the same facts said kindly and what helps next time.
+    """
     parts: list[str] = []
     if evidence.get("steward"):
         parts.append(_("a steward of this community"))
@@ -44,16 +55,44 @@ def explain(evidence: dict) -> str:
             )
         else:
             parts.append(_("vouched for by %(names)s") % {"names": shown})
-    kept = int(evidence.get("kept", 0))
+    kept, late = int(evidence.get("kept", 0)), int(evidence.get("late", 0))
     if kept:
+        text = ngettext("%(n)d commitment kept", "%(n)d commitments kept", kept) % {"n": kept}
+        if late and for_self:
+            text += " " + ngettext(
+                "(%(n)d a little later than planned)", "(%(n)d a little later than planned)", late
+            ) % {"n": late}
+        elif late:
+            text += " " + ngettext("(%(n)d of them late)", "(%(n)d of them late)", late) % {
+                "n": late
+            }
+        parts.append(text)
+    missed = int(evidence.get("no_show", 0))
+    if missed:
         parts.append(
-            ngettext("%(n)d commitment kept", "%(n)d commitments kept", kept) % {"n": kept}
+            ngettext("%(n)d commitment missed", "%(n)d commitments missed", missed) % {"n": missed}
+        )
+    short = int(evidence.get("short_notice", 0))
+    if short:
+        parts.append(
+            ngettext(
+                "%(n)d task given back less than a day ahead",
+                "%(n)d tasks given back less than a day ahead",
+                short,
+            )
+            % {"n": short}
         )
     if evidence.get("met_in_person"):
         parts.append(_("met a coordinator in person"))
     if not parts:
         return _("No vouches or kept commitments yet.")
-    return "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
+    if for_self and (missed or short):
+        text += " " + _(
+            "Plans change for everyone. If you cannot make it, giving the task back a day "
+            "ahead costs you nothing."
+        )
+    return text
 
 
 @dataclass
@@ -72,11 +111,12 @@ def my_trust(*, viewer: User, community: Community) -> MyTrust:
     membership = require(viewer, "community.view", community)
     level = trust_level_of(viewer, community)
     score = TrustScore.objects.filter(membership=membership).first()
+    refusals = trust_gate_refusals(viewer, community)
     active = gates_active(community)
     result = MyTrust(
         level=level,
         level_label=str(LEVEL_WORDS[level]),
-        explanation=explain(score.explanation) if score else explain({}),
+        explanation=explain(score.explanation if score else {}, for_self=True),
         gates_active=active,
         vouches_given=list(
             Vouch.objects.filter(
@@ -84,8 +124,8 @@ def my_trust(*, viewer: User, community: Community) -> MyTrust:
             ).select_related("vouchee__profile")
         ),
     )
-    for gate, needed in GATES.items():
-        if not active or engine.LEVEL_RANK[level] >= engine.LEVEL_RANK[needed]:
+    for gate, needed in GATES.items():  # the same rule the services enforce
+        if not refusals[gate]:
             result.can.append(str(GATE_WORDS[gate]))
         else:
             result.cannot.append((str(GATE_WORDS[gate]), str(LEVEL_WORDS[needed])))
@@ -104,6 +144,7 @@ class Overview:
     counts: dict[str, int]
     computed_at: object
     rows: list[tuple[Membership, str, str]]
+    gates_enabled: bool = True
 
 
 def trust_overview(*, viewer: User, community: Community, limit: int = 500) -> Overview:
@@ -122,11 +163,11 @@ def trust_overview(*, viewer: User, community: Community, limit: int = 500) -> O
         .select_related("membership__user__profile")
         .order_by("-normalised")[:limit]
     )
-    from mutua.trust.recompute import settings_of
-
+    conf = settings_of(community)
     return Overview(
         counts=counts,
-        computed_at=settings_of(community).computed_at,
+        computed_at=conf.computed_at,
+        gates_enabled=conf.gates_enabled,
         rows=[(s.membership, str(LEVEL_WORDS[s.level]), explain(s.explanation)) for s in scores],
     )
 
@@ -136,7 +177,13 @@ def concern_queue(*, viewer: User, community: Community, status: str = "open") -
     qs = Concern.objects.filter(community=community)
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("reporter__profile", "about__profile", "reviewed_by__profile")
+    here = Membership.objects.filter(community=community)
+    return qs.select_related(
+        "reporter__profile", "about__profile", "reviewed_by__profile"
+    ).annotate(  # the members' ids here, so a coordinator can open them (no query per row)
+        reporter_member=Subquery(here.filter(user=OuterRef("reporter")).values("public_id")[:1]),
+        about_member=Subquery(here.filter(user=OuterRef("about")).values("public_id")[:1]),
+    )
 
 
 def concern_get(*, viewer: User, community: Community, public_id: str) -> Concern:
@@ -155,3 +202,65 @@ def suspended_list(*, viewer: User, community: Community) -> QuerySet[Membership
         .select_related("user__profile")
         .order_by("updated_at")
     )
+
+
+def trust_member_list(
+    *, viewer: User, community: Community, level: str | None = None
+) -> QuerySet[Membership]:
+    """Coordinators: each active member with their score row (level and evidence, in one query).
+
+    Rows carry `met_in_person`. Levels and explanations only: raw scores never leave trust.
+    """
+    require(viewer, "trust.manage", community)
+    qs = (
+        Membership.objects.filter(community=community, status="active")
+        .select_related("user__profile", "trust_score")
+        .annotate(
+            met_in_person=Exists(
+                Verification.objects.filter(
+                    community=community, user=OuterRef("user"), revoked_at__isnull=True
+                )
+            )
+        )
+    )
+    if level == engine.NEW:  # never computed counts as new
+        qs = qs.filter(Q(trust_score__isnull=True) | Q(trust_score__level=engine.NEW))
+        qs = qs.exclude(role="steward")
+    elif level == engine.TRUSTED:
+        qs = qs.filter(Q(trust_score__level=engine.TRUSTED) | Q(role="steward"))
+    elif level:
+        qs = qs.filter(trust_score__level=level).exclude(role="steward")
+    return qs
+
+
+def member_trust_row(membership: Membership) -> dict:
+    """One row of `trust_member_list` as coordinators read it (on the web and the API)."""
+    score = getattr(membership, "trust_score", None)
+    level = engine.TRUSTED if membership.role == "steward" else (score.level if score else "new")
+    return {
+        "member": membership.public_id,
+        "name": str(membership.user),
+        "level": level,
+        "level_label": str(LEVEL_WORDS[level]),
+        "explanation": explain(score.explanation if score else {}),
+        "met_in_person": bool(getattr(membership, "met_in_person", False)),
+    }
+
+
+def is_met_in_person(*, community: Community, user: User) -> bool:
+    return Verification.objects.filter(
+        community=community, user=user, revoked_at__isnull=True
+    ).exists()
+
+
+@dataclass
+class SettingsView:
+    settings: TrustSettings
+    may_set_scoring: bool  # stewards; coordinators set the gates and the vouch limit
+
+
+def trust_settings_get(*, viewer: User, community: Community) -> SettingsView:
+    """The community's trust settings, for coordinators and stewards."""
+    require(viewer, "trust.manage", community)
+    community.__dict__.pop("_trust_settings", None)
+    return SettingsView(settings_of(community), can(viewer, "community.edit", community))

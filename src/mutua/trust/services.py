@@ -1,8 +1,10 @@
 """Trust writes and the gates: vouches, in-person verification, recompute, levels.
 
-Gates other apps call: `trust_level_of(user, community)` and
-`trust_gate_require(user, community, gate)`. Apps that must react when a level changes (care
-circles flag a contact who falls below their gate) register `register_level_change_handler(fn)`;
+Gates other apps call: `trust_level_of(user, community)`, `trust_gate_refusal(user, community,
+gate)` and `trust_gate_require(user, community, gate)`. Apps whose evidence changed call
+`trust_recompute_soon(community=...)` (debounced: a burst shares one recompute). Apps that must
+react when a level changes (care circles flag a contact who falls below their gate) register
+`register_level_change_handler(fn)`;
 `fn(membership, old_level, new_level)` is called after each recompute has been written.
 """
 
@@ -14,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mutua.communities.models import Community
 from mutua.core.audit import audit_record
@@ -27,6 +30,7 @@ from mutua.trust.recompute import (  # noqa: F401 - part of this module's interf
     settings_of,
     trust_recompute,
 )
+from mutua.trust.stale import trust_recompute_soon
 
 # What each gate asks for. Communities can raise or lower them in TrustSettings later.
 GATES: dict[str, str] = {
@@ -36,12 +40,13 @@ GATES: dict[str, str] = {
     "vouch": engine.KNOWN,
     "coordinator": engine.TRUSTED,
 }
+# Lazy: read in the language of each request, not of the process that imported this module.
 GATE_WORDS = {
-    "care_circle": _("join a care circle"),
-    "private_task": _("help with a task that shows a home address"),
-    "auto_confirm": _("have your help confirmed automatically"),
-    "vouch": _("vouch for other members"),
-    "coordinator": _("be proposed as a coordinator"),
+    "care_circle": gettext_lazy("join a care circle"),
+    "private_task": gettext_lazy("help with a task that shows a home address"),
+    "auto_confirm": gettext_lazy("have your help confirmed automatically"),
+    "vouch": gettext_lazy("vouch for other members"),
+    "coordinator": gettext_lazy("be proposed as a coordinator"),
 }
 
 
@@ -68,13 +73,9 @@ def gates_active(community: Community) -> bool:
     return bool(found and found.gates_enabled and found.computed_at)
 
 
-def trust_gate_refusal(user: User | None, community: Community, gate: str) -> str:
-    """Why `user` may not pass `gate` here, in words, or "" when they may."""
+def _refusal(gate: str, level: str, active: bool) -> str:
     needed = GATES[gate]
-    if not gates_active(community):
-        return ""
-    level = trust_level_of(user, community)
-    if engine.LEVEL_RANK[level] >= engine.LEVEL_RANK[needed]:
+    if not active or engine.LEVEL_RANK[level] >= engine.LEVEL_RANK[needed]:
         return ""
     if needed == engine.TRUSTED:
         return _(
@@ -85,6 +86,22 @@ def trust_gate_refusal(user: User | None, community: Community, gate: str) -> st
         "To %(what)s, a member needs to be known here. Ask a member who knows you to vouch "
         "for you, or help with a task first."
     ) % {"what": GATE_WORDS[gate]}
+
+
+def trust_gate_refusal(user: User | None, community: Community, gate: str) -> str:
+    """Why `user` may not pass `gate` here, in words, or "" when they may."""
+    if gate not in GATES:  # a programming error, whether or not gates are on
+        raise KeyError(gate)
+    if not gates_active(community):
+        return ""
+    return _refusal(gate, trust_level_of(user, community), True)
+
+
+def trust_gate_refusals(user: User | None, community: Community) -> dict[str, str]:
+    """Every gate at once ({gate: reason or ""}), in two queries, for pages that list them."""
+    active = gates_active(community)
+    level = trust_level_of(user, community) if active else engine.NEW
+    return {gate: _refusal(gate, level, active) for gate in GATES}
 
 
 def trust_gate_require(user: User | None, community: Community, gate: str) -> None:
@@ -109,9 +126,7 @@ def trust_refusal_for_need(need, helper: User) -> str:
 
 # ---- Vouches and verification -----------------------------------------------------------
 def _recompute_on_commit(community: Community) -> None:
-    from mutua.trust.tasks import trust_recompute_task
-
-    transaction.on_commit(lambda: trust_recompute_task(community.pk))
+    trust_recompute_soon(community=community)
 
 
 @transaction.atomic
@@ -125,10 +140,7 @@ def vouch_create(*, voucher: User, vouchee: User, community: Community, note: st
         raise _invalid("vouchee", _("You cannot vouch for yourself."))
     if membership_of(vouchee, community) is None:
         raise NotFound(_("This person is not a member of this community."))
-    if trust_level_of(voucher, community) == engine.NEW:
-        raise PermissionDenied(
-            _("Members can vouch for others once they are known here themselves.")
-        )
+    trust_gate_require(voucher, community, "vouch")
     limit = settings_of(community).vouch_monthly_limit
     since = timezone.now() - dt.timedelta(days=30)
     # Revoked vouches count too, so revoking and vouching again cannot bypass the limit.

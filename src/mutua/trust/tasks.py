@@ -8,11 +8,20 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 @db_task()
 def trust_recompute_task(community_id: int) -> int:
+    """Queued once per burst of evidence (trust.stale); does nothing if already answered."""
     from mutua.communities.models import Community
-    from mutua.trust.recompute import trust_recompute
+    from mutua.trust.stale import trust_recompute_if_stale
 
     community = Community.objects.filter(pk=community_id).first()
-    return trust_recompute(community) if community else 0
+    return trust_recompute_if_stale(community) if community else 0
+
+
+@db_periodic_task(crontab(minute="*"))
+def trust_recompute_due_task() -> int:
+    """Every minute, recompute communities whose evidence changed (a lost wake-up is caught)."""
+    from mutua.trust.stale import trust_recompute_due
+
+    return trust_recompute_due()
 
 
 @db_periodic_task(crontab(minute="17", hour="*/6"))

@@ -13,6 +13,7 @@ urlpatterns = [
     path(c + "concern/", views.concern, name="concern"),
     path(c + "overview/", views.overview, name="overview"),
     path(c + "recompute/", views.recompute, name="recompute"),
+    path(c + "settings/", views.trust_settings, name="settings"),
     path(c + "members/<str:public_id>/vouch/", views.vouch, name="vouch"),
     path(c + "members/<str:public_id>/block/", views.block, name="block"),
     path(c + "members/<str:public_id>/suspend/", views.suspend, name="suspend"),

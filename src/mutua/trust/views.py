@@ -1,4 +1,4 @@
-"""Trust pages: my trust, vouching, blocking, concerns, and the coordinators' overview."""
+"""Trust pages: my trust, vouching, blocking, concerns, the coordinators' overview, settings."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 from mutua.communities.models import Membership
 from mutua.communities.views.common import community_context, community_page
 from mutua.core.errors import DomainError, NotFound
-from mutua.trust import safeguarding, selectors, services
-from mutua.trust.forms import ConcernForm, OutcomeForm, ReasonForm, VouchForm
+from mutua.trust import configure, safeguarding, selectors, services
+from mutua.trust.forms import ConcernForm, OutcomeForm, ReasonForm, TrustSettingsForm, VouchForm
 from mutua.trust.models import Vouch
 from mutua.web.forms import show_domain_error
 
@@ -189,11 +189,41 @@ def unsuspend(request, community, public_id):
 @community_page()
 def met_in_person(request, community, public_id):
     membership = _membership(community, public_id)
+    met = request.POST.get("met") == "yes"
+    # A refusal (not a coordinator, or recording oneself) is a 403 page with the reason.
     services.verification_set(
-        actor=request.user,
-        community=community,
-        user=membership.user,
-        met_in_person=request.POST.get("met") == "yes",
+        actor=request.user, community=community, user=membership.user, met_in_person=met
     )
-    messages.success(request, _("Saved."))
+    messages.success(
+        request,
+        _("Saved: you met this person in person.")
+        if met
+        else _("Withdrawn: this person is no longer noted as met in person."),
+    )
     return _back_to_member(community, membership)
+
+
+@community_page()
+def trust_settings(request, community):
+    view = selectors.trust_settings_get(viewer=request.user, community=community)
+    current = view.settings
+    initial = {f: getattr(current, f) for f in configure.SETTING_FIELDS}
+    form = TrustSettingsForm(
+        request.POST or None, initial=initial, may_set_scoring=view.may_set_scoring
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            configure.trust_settings_update(
+                actor=request.user, community=community, **form.cleaned_data
+            )
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("The trust settings are saved."))
+            return redirect("trust:settings", slug=community.slug)
+    return render(
+        request,
+        "trust/settings.html",
+        community_context(request, community, form=form, view=view),
+        status=400 if request.method == "POST" else 200,
+    )

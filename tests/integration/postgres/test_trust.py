@@ -29,3 +29,40 @@ def test_recompute_with_vouches_and_kept_help_on_postgres(cast):
     assert TrustScore.objects.get(membership__user=cast.member).explanation["kept"] == 1
     with pytest.raises(PermissionDenied, match="known"):
         services.trust_gate_require(newcomers[0], cast.community, "vouch")
+
+
+def test_the_sybil_attack_from_the_database_on_postgres(db):
+    # given issue 7's attack as real rows: 1,000 honest members with vouches and exchanges,
+    # five stewards, 200 densely vouching fakes behind 5 attack edges
+    import numpy as np
+
+    from mutua.trust.graphs import sybil_attack
+    from tests.trust import sybil
+
+    attack = sybil_attack(np.random.default_rng(11))
+    community, memberships = sybil.build(attack, "sybil-pg")
+    # when trust is recomputed on PostgreSQL
+    assert services.trust_recompute(community) == 1200
+    # then the fakes hold under 5% of the mass and none of them is trusted
+    mass, fake_levels, _rows = sybil.shares(memberships, attack.honest)
+    assert mass < 0.05 and "trusted" not in fake_levels
+
+
+def test_a_burst_of_vouches_is_answered_by_one_recompute_on_postgres(
+    cast, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from mutua.trust.stale import DEBOUNCE, trust_recompute_due
+
+    services.trust_recompute(cast.community)
+    people = [make_user() for _ in range(4)]
+    for person in people:
+        add_member(cast.community, person)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for person in people:
+            services.vouch_create(voucher=cast.steward, vouchee=person, community=cast.community)
+    assert len(callbacks) == 1
+    assert trust_recompute_due(timezone.now() + DEBOUNCE) == 1
+    assert trust_recompute_due(timezone.now() + DEBOUNCE) == 0
+    assert all(services.trust_level_of(p, cast.community) == "known" for p in people)
