@@ -5,21 +5,34 @@ from __future__ import annotations
 from django.utils import timezone
 
 from mutua.communities.models import Membership
+from mutua.exchange.models import Need
 from mutua.matching import arrays
-from mutua.matching.demo import build_arrangement_terms, build_matching
+from mutua.matching.demo import UNMET_TITLE, build_arrangement_terms, build_matching
+from mutua.matching.explanations import reason_words
 from mutua.matching.models import ArrangementTerm, MatchingSettings, Suggestion
 from mutua.trust.models import TrustScore
 from tests.exchange.helpers import new_member, post_need
 
 
-def test_build_matching_stores_a_plan_and_sends_suggestions(cast):
+def test_build_matching_stores_a_plan_with_an_unmet_need_and_sends_suggestions(cast):
     arrays.cache_clear()
+    # given a helper near one need and another member further away (the demo's unmet need is
+    # posted by the first member with a place)
     helper = new_member(cast.community, "Hana", approx_lat=51.501, approx_lon=-0.12)
-    post_need(cast.community, cast.member, lat=51.5, lon=-0.12)
+    new_member(cast.community, "Ivo", approx_lat=51.52, approx_lon=-0.12)
+    need = post_need(cast.community, cast.member, lat=51.5, lon=-0.12)
+    # when the demo builds matching
     plan = build_matching(cast.community)
+    # then a draft plan proposes the helper, shows the interpreter need unmet and why
     assert plan is not None and plan.status == "draft"
-    assert list(plan.assignments.values_list("helper", flat=True)) == [helper.pk]
-    assert Suggestion.objects.filter(helper=helper).exists()
+    assert list(plan.assignments.values_list("need", "helper")) == [(need.pk, helper.pk)]
+    unmet = Need.objects.get(title=UNMET_TITLE)
+    assert plan.unmet == [
+        {"need": unmet.public_id, "title": UNMET_TITLE, "missing": 1, "reason": "nobody_with_skill"}
+    ]
+    assert reason_words(plan.unmet[0]["reason"]) == "Nobody with that skill in that area."
+    # and suggestions went out
+    assert Suggestion.objects.filter(helper=helper, need=need).exists()
     arrays.cache_clear()
 
 

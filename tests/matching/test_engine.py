@@ -34,6 +34,8 @@ def may_help(ix: engine.Index, nd: engine.Needs, i: int, j: int, capacity: int) 
         return False
     if f & engine.SAME_GENDER and not (nd.gender[j] != 0 and h.gender[i] == nd.gender[j]):
         return False
+    if f & engine.NO_PETS and h.pets[i]:
+        return False
     key = int(engine.pair_key(nd.person[j], h.uid[i]))
     if key in set(ix.blocked.tolist()):
         return False
@@ -52,6 +54,7 @@ def one_helper_instance(n: int, *, week_load: list[int] | None = None) -> engine
         vetted=z.copy(),
         car=z.copy(),
         accessible=z.copy(),
+        pets=z.copy(),
         gender=np.zeros(n, dtype=np.int8),
         on_break=z.copy(),
         limited=z.copy(),
@@ -121,18 +124,38 @@ def test_a_helper_already_busy_this_week_is_asked_last():
 
 
 def test_explanations_are_present_and_match_the_arrays():
-    ix, nd = synthetic.instance(20, 400, seed=3)
+    ix, nd = synthetic.instance(40, 400, seed=3)
+    h = ix.helpers
     names = [f"skill{i}" for i in range(synthetic.N_SKILLS)]
-    for j in range(20):
+    langs = [f"lang{i}" for i in range(synthetic.N_LANGS)]
+    for j in range(40):
         for c in engine.rank(ix, nd, j, 5, engine.Weights()):
-            words = engine.describe(c, names)
-            metres = np.hypot(*(ix.helpers.xy[c.helper] - nd.xy[j]))
+            words = engine.describe(c, names, langs)
+            i = c.helper
+            metres = np.hypot(*(h.xy[i] - nd.xy[j]))
             assert words.startswith(f"{metres / 1000:.1f} km away")
-            for s in c.skills:
-                assert f"has the 'skill{s}' skill" in words
-                assert int(ix.helpers.skills[c.helper, 0]) >> s & 1
-                assert int(nd.skills[j, 0]) >> s & 1
-            assert f"{ix.helpers.week_load[c.helper]} task" in words
+            for b in range(synthetic.N_SKILLS):
+                said = f"has the 'skill{b}' skill" in words
+                assert said == bool(int(h.skills[i, 0] & nd.skills[j, 0]) >> b & 1)
+            for b in range(synthetic.N_LANGS):
+                said = f"speaks lang{b};" in words
+                assert said == bool(int(h.langs[i, 0] & nd.langs[j, 0]) >> b & 1)
+            flags = int(nd.flags[j])
+            assert ("is vetted" in words) == bool(flags & engine.VETTED)
+            assert h.vetted[i] or not flags & engine.VETTED
+            assert ("has a car" in words) == bool(flags & engine.CAR)
+            assert ("request for personal care" in words) == bool(flags & engine.SAME_GENDER)
+            assert ("no pets" in words) == bool(flags & engine.NO_PETS)
+            assert "woman" not in words and "gender" not in words
+            if not nd.window[j].any():
+                assert "free at that time" not in words and "set times" not in words
+            elif h.avail[i].any():
+                assert "free at that time" in words
+                assert (h.avail[i] & nd.window[j]).any()
+            else:
+                assert "has not set times, so counted as free" in words
+            assert f"{h.week_load[i]} task" in words
+            assert f"trust {h.trust[i]:.2f}" in words
 
 
 def test_rankings_come_cheapest_first():
@@ -170,3 +193,71 @@ def test_unmet_needs_say_why():
     far = simple_needs(1)
     far.xy[0] = (50_000.0, 0.0)
     assert solvers.plan(ix, far, engine.Weights()).reasons == {0: engine.NO_ONE_NEAR}
+
+
+def test_a_qualified_helper_beyond_many_unqualified_ones_is_still_planned():
+    # given 300 helpers right next to the need without its skill, and one with it 2 km away,
+    # well within the 5 km radius (the nearest 200 used to be taken before the hard rules)
+    hs = one_helper_instance(301)
+    hs.skills[:300] = 0
+    hs.xy[300] = (2000.0, 0.0)
+    ix = engine.index_build(hs)
+    # when one need for that skill is planned with 50 candidates at most
+    plan = solvers.plan(ix, simple_needs(1), engine.Weights(), max_candidates=50)
+    # then the qualified helper is assigned, and the need is not reported unmet
+    assert plan.assignments == [(0, 300)]
+    assert plan.unmet == {} and plan.reasons == {}
+
+
+def test_each_need_gets_the_cheapest_qualified_candidates_up_to_the_limit():
+    # given 120 qualified helpers spread along a line, and 40 unqualified ones nearer
+    hs = one_helper_instance(160)
+    hs.xy[:, 0] = np.concatenate([np.linspace(500, 4000, 120), np.full(40, 10.0)])
+    hs.skills[120:] = 0
+    ix = engine.index_build(hs)
+    model = solvers.model_build(ix, simple_needs(1), engine.Weights(), max_candidates=50)
+    # then the model offers exactly the 50 nearest qualified helpers
+    assert sorted(model.pair_helper.tolist()) == list(range(50))
+
+
+def _gender_instance(genders: list[int], pets: list[bool]):
+    hs = one_helper_instance(len(genders))
+    hs.gender[:] = genders
+    hs.pets[:] = pets
+    return engine.index_build(hs)
+
+
+def test_a_same_gender_need_is_met_only_by_a_helper_of_the_gender_asked_for():
+    # given helpers who said nothing (0), woman (1), man (2); one need asking for 1
+    ix = _gender_instance([0, 1, 2], [False, False, False])
+    nd = simple_needs(1)
+    nd.flags[0] = engine.SAME_GENDER
+    nd.gender[0] = 1
+    # then only the woman is ranked and planned
+    assert [c.helper for c in engine.rank(ix, nd, 0, 5, engine.Weights())] == [1]
+    assert solvers.plan(ix, nd, engine.Weights()).assignments == [(0, 1)]
+    # and a need that did not say which gender matches nobody, saying why
+    nd.gender[0] = 0
+    assert engine.rank(ix, nd, 0, 5, engine.Weights()) == []
+    assert solvers.plan(ix, nd, engine.Weights()).reasons == {0: engine.NO_SAME_GENDER}
+
+
+def test_a_no_pets_need_is_met_only_by_a_helper_without_pets():
+    ix = _gender_instance([0, 0], [True, False])
+    nd = simple_needs(1)
+    nd.flags[0] = engine.NO_PETS
+    assert [c.helper for c in engine.rank(ix, nd, 0, 5, engine.Weights())] == [1]
+    ix.helpers.pets[:] = True
+    assert solvers.plan(ix, nd, engine.Weights()).reasons == {0: engine.NO_PET_FREE}
+
+
+def test_unmet_reasons_name_the_requirement_nobody_meets():
+    ix = engine.index_build(one_helper_instance(2))
+    for flag, code in (
+        (engine.VETTED, engine.NO_VETTED),
+        (engine.CAR, engine.NO_CAR),
+        (engine.ACCESSIBLE, engine.NO_ACCESSIBLE),
+    ):
+        nd = simple_needs(1)
+        nd.flags[0] = flag
+        assert solvers.plan(ix, nd, engine.Weights()).reasons == {0: code}

@@ -26,6 +26,7 @@ from mutua.trust.models import TrustScore
 def _arrangement(cast):
     return exchange.arrangement_create(
         actor=cast.coordinator,
+        helper_agreed=True,  # the helper said yes (recorded by a coordinator)
         community=cast.community,
         person=cast.member,
         helper=cast.caller,
@@ -121,6 +122,7 @@ def _use_terms(cast, days: int = 14) -> None:
 def _weekly(cast, person=None):
     return exchange.arrangement_create(
         actor=cast.coordinator,
+        helper_agreed=True,  # the helper said yes (recorded by a coordinator)
         community=cast.community,
         person=person or cast.member,
         helper=cast.caller,
@@ -210,6 +212,7 @@ def test_help_on_someones_behalf_always_waits_for_a_coordinator(cast, clock):
     _use_terms(cast)
     arrangement = exchange.arrangement_create(
         actor=cast.coordinator,
+        helper_agreed=True,  # the helper said yes (recorded by a coordinator)
         community=cast.community,
         on_behalf_name="Mrs Jones",
         consent_given=True,

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from mutua.core.errors import Conflict, PermissionDenied
 from mutua.exchange.models import Commitment
-from mutua.matching import arrays, selectors, services
+from mutua.matching import arrays, meet, selectors, services, suggestions
+from mutua.matching.explanations import reason_words
 from mutua.matching.models import MatchingSettings, PlanAssignment, Suggestion
 from mutua.notify.models import Notification
 from mutua.people.models import ProfileSkill, Skill
@@ -166,7 +167,7 @@ def test_unmet_needs_in_a_plan_say_why(cast):
     need_here(cast.community, cast.member, skill_ids=[rare.pk])
     plan = services.dispatch_plan_create(actor=cast.coordinator, community=cast.community)
     assert [u["reason"] for u in plan.unmet] == ["nobody_with_skill"]
-    assert selectors.reason_words("nobody_with_skill") == "Nobody with that skill in that area."
+    assert reason_words("nobody_with_skill") == "Nobody with that skill in that area."
 
 
 def test_the_daily_suggestion_cap_holds(cast):
@@ -176,15 +177,14 @@ def test_the_daily_suggestion_cap_holds(cast):
     for i in range(4):
         need_here(cast.community, cast.member, title=f"Need {i}")
     # when the outreach sweep runs twice
-    services.outreach_sweep()
-    services.outreach_sweep()
+    suggestions.outreach_sweep()
+    suggestions.outreach_sweep()
     # then the helper heard about two needs only
     assert Suggestion.objects.filter(helper=helper).count() == 2
     assert Notification.objects.filter(recipient=helper, kind="matching_suggestion").count() == 2
-    # and a day later, the cap allows two more
+    # and the next day, the cap allows two more
     later = timezone.now() + dt.timedelta(days=1, hours=1)
-    Suggestion.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
-    services.outreach_sweep(now=later)
+    suggestions.outreach_sweep(now=later)
     assert Suggestion.objects.filter(helper=helper).count() == 4
 
 
@@ -193,12 +193,12 @@ def test_outreach_widens_later_and_sooner_for_urgent_needs(cast):
     first, second = helper_at(cast.community, 0.2), helper_at(cast.community, 0.9)
     urgent = need_here(cast.community, cast.member, urgency="immediate")
     now = timezone.now()
-    services.need_suggest(need=urgent, now=now)
+    suggestions.need_suggest(need=urgent, now=now)
     assert list(Suggestion.objects.values_list("helper", flat=True)) == [first.pk]
     # not yet due: nothing more
-    assert services.outreach_sweep(now=now + dt.timedelta(minutes=10)) == 0
+    assert suggestions.outreach_sweep(now=now + dt.timedelta(minutes=10)) == 0
     # after 30 minutes the circle widens to the next helper
-    assert services.outreach_sweep(now=now + dt.timedelta(minutes=31)) == 1
+    assert suggestions.outreach_sweep(now=now + dt.timedelta(minutes=31)) == 1
     assert set(Suggestion.objects.values_list("helper", flat=True)) == {first.pk, second.pk}
 
 
@@ -219,8 +219,8 @@ def test_matching_offers_are_suggested_for_a_need_and_needs_for_an_offer(cast):
         kind="knowledge",
     )
     need = need_here(cast.community, cast.member, title="Shopping this week", kind="errand")
-    assert selectors.offers_for_need(viewer=cast.member, need=need) == [offer]
-    assert selectors.needs_for_offer(viewer=giver, offer=offer) == [need]
+    assert meet.offers_for_need(viewer=cast.member, need=need) == [offer]
+    assert meet.needs_for_offer(viewer=giver, offer=offer) == [need]
 
 
 def test_a_helper_free_only_at_other_times_is_not_suggested(cast):

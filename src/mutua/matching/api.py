@@ -1,9 +1,11 @@
-"""API of matching: top helpers for a need, matching offers, dispatch plans and answers, the
-community's settings for arrangement terms and a coordinator's renewal of a term.
+"""API of matching: top helpers for a need and who has heard about it, offers and needs that
+meet, dispatch plans (list, create, approve, discard) and what a helper was asked, with answers.
+Settings and arrangement terms are in `api_settings.py`, mounted on the same router.
 Parse, call one service or selector, render; refusals are problem+json."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,13 +15,15 @@ from pydantic import Field
 
 from mutua.api.errors import responses
 from mutua.api.fields import In, PublicId, Slug
+from mutua.api.pagination import Page, PageQuery, paginate
 from mutua.communities.selectors import area_list, community_get
 from mutua.core.errors import ValidationFailed
 from mutua.exchange import selectors as exchange_selectors
-from mutua.exchange.api_coordination import ArrangementOut
-from mutua.matching import renewals, selectors, services
+from mutua.matching import api_settings, meet, selectors, services
+from mutua.matching.explanations import explain, reason_words
 
 router = Router(tags=["matching"])
+router.add_router("", api_settings.router)
 
 
 def _viewer(request: HttpRequest) -> Any:
@@ -42,6 +46,13 @@ class OfferMatchOut(Schema):
     id: str
     title: str
     kind: str
+
+
+class NeedMatchOut(Schema):
+    id: str
+    title: str
+    kind: str
+    urgency: str
 
 
 class UnmetOut(Schema):
@@ -70,6 +81,68 @@ class PlanOut(Schema):
     total_cost: int
     unmet: list[UnmetOut]
     assignments: list[AssignmentOut]
+
+
+class PlanSummaryOut(Schema):
+    id: str = Field(alias="public_id")
+    status: str
+    needs_count: int
+    total_cost: int
+    unmet_count: int
+    created_at: dt.datetime
+    approved_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_unmet_count(obj) -> int:
+        return len(obj.unmet or [])
+
+
+class SuggestionOut(Schema):
+    helper: str = Field(description="The helper's public id")
+    helper_name: str
+    round: int
+    sent_at: dt.datetime
+    reasons: str
+
+
+class OutreachOut(Schema):
+    round: int = Field(description="How many times the circle has widened (0: not started)")
+    max_rounds: int
+    next_widen_at: dt.datetime | None = Field(description="When more people hear, if nobody helps")
+    is_done: bool
+    suggestions: list[SuggestionOut]
+
+
+class MyAskOut(Schema):
+    id: str = Field(alias="public_id")
+    need: str
+    need_title: str
+    community: str
+    status: str
+    reasons: str
+    asked_at: dt.datetime = Field(alias="created_at")
+
+    @staticmethod
+    def resolve_need(obj) -> str:
+        return obj.need.public_id
+
+    @staticmethod
+    def resolve_need_title(obj) -> str:
+        return obj.need.title
+
+    @staticmethod
+    def resolve_community(obj) -> str:
+        return obj.need.community.slug
+
+    @staticmethod
+    def resolve_reasons(obj) -> str:
+        return explain(obj.terms)
+
+
+class MyAsksQuery(PageQuery):
+    waiting: bool | None = Field(
+        None, description="true: only those waiting for my answer; false: only answered"
+    )
 
 
 class PlanIn(In):
@@ -101,7 +174,7 @@ def _plan(plan) -> dict:
         "status": plan.status,
         "needs_count": plan.needs_count,
         "total_cost": plan.total_cost,
-        "unmet": [{**u, "reason_words": selectors.reason_words(u["reason"])} for u in plan.unmet],
+        "unmet": [{**u, "reason_words": reason_words(u["reason"])} for u in plan.unmet],
         "assignments": [
             {
                 "id": r.public_id,
@@ -135,8 +208,59 @@ def need_matches(request: HttpRequest, need_id: PublicId, q: Query[RankQuery]) -
 )
 def need_matching_offers(request: HttpRequest, need_id: PublicId) -> Any:
     need = exchange_selectors.need_get(viewer=_viewer(request), public_id=need_id)
-    offers = selectors.offers_for_need(viewer=_viewer(request), need=need)
+    offers = meet.offers_for_need(viewer=_viewer(request), need=need)
     return [{"id": o.public_id, "title": o.title, "kind": o.kind} for o in offers]
+
+
+@router.get(
+    "/offers/{offer_id}/matching-needs",
+    response=responses({200: list[NeedMatchOut]}),
+    summary="Open needs that this offer could meet",
+)
+def offer_matching_needs(request: HttpRequest, offer_id: PublicId) -> Any:
+    offer = exchange_selectors.offer_get(viewer=_viewer(request), public_id=offer_id)
+    needs = meet.needs_for_offer(viewer=_viewer(request), offer=offer)
+    return [
+        {"id": n.public_id, "title": n.title, "kind": n.kind, "urgency": n.urgency} for n in needs
+    ]
+
+
+@router.get(
+    "/needs/{need_id}/outreach",
+    response=responses({200: OutreachOut}),
+    summary="Who has been told about a need, why, and when more people will be (coordinators)",
+)
+def need_outreach(request: HttpRequest, need_id: PublicId) -> Any:
+    need = exchange_selectors.need_get(viewer=_viewer(request), public_id=need_id)
+    state = selectors.need_outreach(viewer=_viewer(request), need=need)
+    return {
+        "round": state.round,
+        "max_rounds": state.max_rounds,
+        "next_widen_at": state.next_widen_at,
+        "is_done": state.is_done,
+        "suggestions": [
+            {
+                "helper": s.helper.public_id,
+                "helper_name": str(s.helper),
+                "round": s.round,
+                "sent_at": s.sent_at,
+                "reasons": s.reasons,
+            }
+            for s in state.suggestions
+        ],
+    }
+
+
+@router.get(
+    "/communities/{slug}/dispatch-plans",
+    response=responses({200: Page[PlanSummaryOut]}),
+    summary="The community's dispatch plans, newest first (coordinators)",
+)
+def plan_list(request: HttpRequest, slug: Slug, page: Query[PageQuery]) -> Any:
+    plans = selectors.dispatch_plan_list(
+        viewer=_viewer(request), community=community_get(slug=slug)
+    )
+    return paginate(plans, page, newest_first=True)
 
 
 @router.post(
@@ -176,6 +300,26 @@ def plan_approve(request: HttpRequest, plan_id: PublicId) -> Any:
 
 
 @router.post(
+    "/dispatch-plans/{plan_id}/discard",
+    response=responses({200: PlanOut}),
+    summary="Set a draft plan aside: nobody is asked",
+)
+def plan_discard(request: HttpRequest, plan_id: PublicId) -> Any:
+    plan = selectors.dispatch_plan_get(viewer=_viewer(request), public_id=plan_id)
+    return _plan(services.dispatch_plan_discard(actor=_viewer(request), plan=plan))
+
+
+@router.get(
+    "/plan-assignments",
+    response=responses({200: Page[MyAskOut]}),
+    summary="What dispatch plans have asked me, newest first",
+)
+def my_asks(request: HttpRequest, q: Query[MyAsksQuery]) -> Any:
+    asks = selectors.my_asks(viewer=_viewer(request), waiting=q.waiting)
+    return paginate(asks, q, newest_first=True)
+
+
+@router.post(
     "/plan-assignments/{assignment_id}/answer",
     response=responses({200: AnswerOut}),
     summary="The helper asked answers yes or not this time",
@@ -184,55 +328,3 @@ def assignment_answer(request: HttpRequest, assignment_id: PublicId, payload: An
     row = selectors.assignment_get(viewer=_viewer(request), public_id=assignment_id)
     services.plan_assignment_answer(helper=_viewer(request), assignment=row, accept=payload.accept)
     return {"status": "accepted" if payload.accept else "declined"}
-
-
-class MatchingSettingsOut(Schema):
-    trusted_arrangements_renew: bool = Field(
-        description="Standing arrangements run for a term; trusted pairs' terms renew by themselves"
-    )
-    arrangement_term_days: int = Field(description="Length of a term in days (7 to 365)")
-
-
-class MatchingSettingsIn(In):
-    trusted_arrangements_renew: bool | None = None
-    arrangement_term_days: int | None = Field(None, ge=-(2**31), le=2**31 - 1)
-
-
-SETTINGS_FIELDS = ("trusted_arrangements_renew", "arrangement_term_days")
-
-
-@router.get(
-    "/communities/{slug}/matching-settings",
-    response=responses({200: MatchingSettingsOut}),
-    summary="The community's matching settings (coordinators)",
-)
-def settings_get(request: HttpRequest, slug: Slug) -> Any:
-    return selectors.matching_settings_of(
-        viewer=_viewer(request), community=community_get(slug=slug)
-    )
-
-
-@router.patch(
-    "/communities/{slug}/matching-settings",
-    response=responses({200: MatchingSettingsOut}),
-    summary="Turn arrangement terms on or off and set a term's length (coordinators)",
-)
-def settings_update(request: HttpRequest, slug: Slug, payload: MatchingSettingsIn) -> Any:
-    community = community_get(slug=slug)
-    current = selectors.matching_settings_of(viewer=_viewer(request), community=community)
-    given = payload.model_dump(exclude_none=True)
-    values = {f: given.get(f, getattr(current, f)) for f in SETTINGS_FIELDS}
-    return renewals.matching_settings_update(actor=_viewer(request), community=community, **values)
-
-
-@router.post(
-    "/arrangements/{arrangement_id}/renew",
-    response=responses({200: ArrangementOut}),
-    summary="Renew a standing arrangement's term by one more term (coordinators)",
-)
-def arrangement_renew(request: HttpRequest, arrangement_id: PublicId) -> Any:
-    arrangement = exchange_selectors.arrangement_get(
-        viewer=_viewer(request), public_id=arrangement_id
-    )
-    renewals.arrangement_term_renew(actor=_viewer(request), arrangement=arrangement)
-    return arrangement

@@ -9,6 +9,7 @@ re-check `refusal_for_helper` before anyone is asked.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from mutua.communities.models import Community, Membership
@@ -33,7 +35,11 @@ REQUIREMENT_FLAGS = {
     "car": engine.CAR,
     "accessible_vehicle": engine.ACCESSIBLE,
     "same_gender": engine.SAME_GENDER,
+    "no_pets": engine.NO_PETS,
 }
+# Gender codes of the engine (0: not said, which never matches a same-gender need).
+GENDER_CODES = {"woman": 1, "man": 2, "non_binary": 3}
+TRUST_LEVELS = ("new", "known", "trusted")  # a helper's level code indexes this; -1 none
 
 
 @dataclass
@@ -45,6 +51,8 @@ class CommunityArrays:
     skill_bit: dict[int, int]  # skill id → bit
     skill_names: list[str]
     lang_bit: dict[str, int]
+    lang_codes: list[str]  # bit → language code
+    trust_level: np.ndarray  # int8 per helper row: index into TRUST_LEVELS, -1 when not computed
     skill_words: int
     lang_words: int
     built_at: float
@@ -99,23 +107,41 @@ def build(community: Community) -> CommunityArrays:
     """One query per source: memberships+profiles, skills, availability, load, notices, trust."""
     today = timezone.localdate()
     now = timezone.now()
+    # Rules and JSON are read as plain values (booleans, text): converting 100k dates and
+    # decoding 100k JSON lists one by one costs seconds; a few distinct language lists do not.
     rows = list(
         Membership.objects.filter(community=community, status="active")
         .order_by("pk")
+        .annotate(
+            is_vetted=ExpressionWrapper(Q(vetted_until__gte=today), output_field=BooleanField()),
+            is_on_break=ExpressionWrapper(
+                Q(user__profile__capacity_status="break")
+                & (
+                    Q(user__profile__break_until__isnull=True)
+                    | Q(user__profile__break_until__gte=today)
+                ),
+                output_field=BooleanField(),
+            ),
+            languages_text=Cast("user__profile__languages", output_field=TextField()),
+        )
         .values_list(
             "user_id",
             "approx_lat",
             "approx_lon",
             "service_area__centre_lat",
             "service_area__centre_lon",
-            "vetted_until",
+            "is_vetted",
             "user__profile__capacity_status",
-            "user__profile__break_until",
+            "is_on_break",
             "user__profile__has_car",
             "user__profile__has_accessible_vehicle",
-            "user__profile__languages",
+            "languages_text",
+            "user__profile__gender",
+            "user__profile__has_pets",
+            "role",
         )
     )
+    spoken = {text: _codes(text) for text in {r[10] for r in rows}}
     n = len(rows)
     uid = np.array([r[0] for r in rows], dtype=np.int64)
     user_index = {int(u): i for i, u in enumerate(uid)}
@@ -142,10 +168,11 @@ def build(community: Community) -> CommunityArrays:
     ]
     skills = engine.bits_from_pairs([p[0] for p in pairs], [p[1] for p in pairs], n, ws)
 
-    lang_codes = sorted({str(c) for r in rows for c in (r[10] or [])})
+    lang_codes = sorted({c for codes in spoken.values() for c in codes})
     lang_bit = {c: b for b, c in enumerate(lang_codes)}
     wl = -(-(len(lang_bit) + 1) // 64)  # one more bit that nobody has: a language nobody speaks
-    langs = engine.bits([[lang_bit[str(c)] for c in (r[10] or [])] for r in rows], wl)
+    bits_of = {text: [lang_bit[c] for c in codes] for text, codes in spoken.items()}
+    langs = engine.bits([bits_of[r[10]] for r in rows], wl)
 
     spans = [
         (user_index[user_id], day * 1440 + _minutes(start), day * 1440 + _minutes(end))
@@ -172,7 +199,8 @@ def build(community: Community) -> CommunityArrays:
         ),
         "recipient_id",
     )
-    trust, blocked = _trust(community, members, user_index, n)
+    trust, levels, blocked = _trust(community, members, user_index, n)
+    levels[[i for i, r in enumerate(rows) if r[13] == "steward"]] = TRUST_LEVELS.index("trusted")
 
     def per_user(counts: dict[int, int]) -> np.ndarray:
         out = np.zeros(n, dtype=np.int64)
@@ -187,13 +215,12 @@ def build(community: Community) -> CommunityArrays:
         skills=skills,
         langs=langs,
         avail=avail,
-        vetted=np.array([bool(r[5] and r[5] >= today) for r in rows], dtype=bool),
+        vetted=np.array([bool(r[5]) for r in rows], dtype=bool),
         car=np.array([bool(r[8]) for r in rows], dtype=bool),
         accessible=np.array([bool(r[9]) for r in rows], dtype=bool),
-        gender=np.zeros(n, dtype=np.int8),  # Mutua records no gender: a person chooses
-        on_break=np.array(
-            [r[6] == "break" and (r[7] is None or r[7] >= today) for r in rows], dtype=bool
-        ),
+        pets=np.array([bool(r[12]) for r in rows], dtype=bool),
+        gender=np.array([GENDER_CODES.get(r[11] or "", 0) for r in rows], dtype=np.int8),
+        on_break=np.array([bool(r[7]) for r in rows], dtype=bool),
         limited=np.array([r[6] == "limited" for r in rows], dtype=bool),
         open_commitments=per_user(open_c),
         week_load=per_user(week),
@@ -208,10 +235,21 @@ def build(community: Community) -> CommunityArrays:
         skill_bit=skill_bit,
         skill_names=skill_names,
         lang_bit=lang_bit,
+        lang_codes=lang_codes,
+        trust_level=levels,
         skill_words=ws,
         lang_words=wl,
         built_at=time.monotonic(),
     )
+
+
+def _codes(text: str | None) -> list[str]:
+    """A profile's languages, stored as a JSON list, as language codes."""
+    try:
+        found = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return [str(c) for c in found] if isinstance(found, list) else []
 
 
 def _minutes(text: str) -> int:
@@ -236,21 +274,31 @@ def _counts(qs, field: str) -> dict[int, int]:
     return dict(qs.values_list(field).annotate(c=Count("id")).values_list(field, "c"))
 
 
-def _trust(community, members, user_index, n) -> tuple[np.ndarray | None, list]:
+def _trust(community, members, user_index, n) -> tuple[np.ndarray | None, np.ndarray, list]:
+    """Trust in [0, 1] for the cost (0.5 for all until computed), levels for the explanation,
+    and blocked pairs."""
+    levels = np.full(n, -1, dtype=np.int8)
     try:
         from mutua.trust.models import Block, TrustScore
     except ImportError:  # the trust app is optional
-        return None, []
+        return None, levels, []
     trust = np.full(n, 0.5)
-    for user_id, value in TrustScore.objects.filter(membership__community=community).values_list(
-        "membership__user_id", "normalised"
-    ):
+    scores = list(
+        TrustScore.objects.filter(membership__community=community).values_list(
+            "membership__user_id", "normalised", "level"
+        )
+    )
+    if scores:
+        levels[:] = TRUST_LEVELS.index("new")  # computed here: anyone without a score is new
+    for user_id, value, level in scores:
         if user_id in user_index:
             trust[user_index[user_id]] = min(1.0, max(0.0, float(value)))
+            if level in TRUST_LEVELS:
+                levels[user_index[user_id]] = TRUST_LEVELS.index(level)
     blocked = list(
         Block.objects.filter(blocker__in=members).values_list("blocker_id", "blocked_id")
     ) + list(Block.objects.filter(blocked__in=members).values_list("blocker_id", "blocked_id"))
-    return trust, blocked
+    return trust, levels, blocked
 
 
 def needs_arrays(
@@ -300,7 +348,10 @@ def needs_arrays(
             [(places or {}).get(nd.pk, nd.helpers_wanted) for nd in needs], dtype=np.int64
         ),
         flags=flags,
-        gender=np.zeros(m, dtype=np.int8),
+        gender=np.array(
+            [GENDER_CODES.get(getattr(nd, "gender_wanted", "") or "", 0) for nd in needs],
+            dtype=np.int8,
+        ),
         person=np.array([nd.author_id or -1 for nd in needs], dtype=np.int64),
         radius_m=np.full(m, radius_km * 1000.0),
     )

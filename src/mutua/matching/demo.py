@@ -1,5 +1,6 @@
-"""Demo data for matching: a stored dispatch plan, proactive suggestions, and a standing
-arrangement between two trusted members whose term renewed by itself.
+"""Demo data for matching: a stored dispatch plan (with one need nobody can meet, and why),
+proactive suggestions, and a standing arrangement between two trusted members whose term
+renewed by itself.
 
 `build_matching(community)` is called by the demo builder after the exchange and trust demos, so
 the community already has members (with locations, skills and trust levels) and open needs.
@@ -14,12 +15,44 @@ from django.utils import timezone
 from mutua.communities.models import Community, Membership
 from mutua.core.errors import DomainError
 from mutua.exchange import services as exchange
-from mutua.exchange.models import StandingArrangement
-from mutua.matching import arrays, renewals, services
+from mutua.exchange.models import Need, StandingArrangement
+from mutua.matching import arrays, renewals, services, suggestions
 from mutua.matching.models import DispatchPlan
-from mutua.people.models import User
+from mutua.people.models import Skill, User
 
 RENEWED_TITLE = "Watering the garden on Saturdays"
+UNMET_TITLE = "A sign language interpreter for a hospital appointment"
+UNMET_SKILL = ("bsl-interpreting", "British Sign Language interpreting")
+
+
+def _unmet_need(community: Community, coordinator: User) -> Need | None:
+    """A need for a skill nobody here has yet: the plan shows it unmet, with the reason."""
+    skill, _created = Skill.objects.get_or_create(
+        community=community, slug=UNMET_SKILL[0], defaults={"name": UNMET_SKILL[1]}
+    )
+    found = Need.objects.filter(community=community, title=UNMET_TITLE).first()
+    if found is not None:
+        return found
+    member = (
+        Membership.objects.filter(community=community, status="active", role="member")
+        .exclude(approx_lat=None)
+        .exclude(user=coordinator)
+        .order_by("pk")
+        .first()
+    )
+    if member is None:
+        return None
+    return exchange.need_post(
+        actor=member.user,
+        community=community,
+        title=UNMET_TITLE,
+        description="Next Tuesday morning at the General. Two hours at most.",
+        kind="skill",
+        urgency="week",
+        lat=member.approx_lat,
+        lon=member.approx_lon,
+        skill_ids=[skill.pk],
+    )
 
 
 def _trusted_pair(community: Community, coordinator: User) -> StandingArrangement | None:
@@ -40,6 +73,7 @@ def _trusted_pair(community: Community, coordinator: User) -> StandingArrangemen
             try:
                 return exchange.arrangement_create(
                     actor=coordinator,
+                    helper_agreed=True,  # the helper said yes (recorded by a coordinator)
                     community=community,
                     person=person,
                     helper=helper,
@@ -74,7 +108,8 @@ def build_arrangement_terms(community: Community, coordinator: User) -> Standing
 
 
 def build_matching(community: Community) -> DispatchPlan | None:
-    """Make one draft dispatch plan (for a coordinator to review) and one outreach round."""
+    """Make one draft dispatch plan (for a coordinator to review, with an unmet need and its
+    reason) and one outreach round of suggestions."""
     coordinator = (
         Membership.objects.filter(
             community=community, status="active", role__in=("coordinator", "steward")
@@ -85,8 +120,9 @@ def build_matching(community: Community) -> DispatchPlan | None:
     )
     if coordinator is None:
         return None
+    _unmet_need(community, coordinator.user)
     arrays.cache_clear()
     plan = services.dispatch_plan_create(actor=coordinator.user, community=community)
-    services.outreach_sweep()
+    suggestions.outreach_sweep()
     build_arrangement_terms(community, coordinator.user)
     return plan

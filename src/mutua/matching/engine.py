@@ -23,7 +23,11 @@ SCALE = 1000  # costs become int64 thousandths
 EARTH_M = 6_371_000.0
 
 # Requirement flag bits of a need.
-VETTED, CAR, ACCESSIBLE, SAME_GENDER = 1, 2, 4, 8
+VETTED, CAR, ACCESSIBLE, SAME_GENDER, NO_PETS = 1, 2, 4, 8, 16
+REQUIREMENT_BITS = (VETTED, CAR, ACCESSIBLE, SAME_GENDER, NO_PETS)
+
+# How a helper's time fits the need's (a Candidate's `availability`).
+ANY_TIME, FREE_THEN, NO_TIMES_SET = "any_time", "free_then", "no_times_set"
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,8 @@ class Helpers:
     vetted: np.ndarray  # bool
     car: np.ndarray
     accessible: np.ndarray
-    gender: np.ndarray  # int8, 0 unknown
+    pets: np.ndarray  # bool: keeps pets at home
+    gender: np.ndarray  # int8, 0 unknown (never matches a same-gender need)
     on_break: np.ndarray
     limited: np.ndarray  # capacity status "limited": one open task at most
     open_commitments: np.ndarray  # int
@@ -67,8 +72,8 @@ class Needs:
     langs: np.ndarray  # (m, wl), all zero = any language
     window: np.ndarray  # (m, 6), all zero = any time
     places: np.ndarray  # int
-    flags: np.ndarray  # int, VETTED | CAR | ACCESSIBLE | SAME_GENDER
-    gender: np.ndarray  # int8
+    flags: np.ndarray  # int, VETTED | CAR | ACCESSIBLE | SAME_GENDER | NO_PETS
+    gender: np.ndarray  # int8: the helper gender a same-gender need asks for, 0 unknown
     person: np.ndarray  # int64 user id of the person helped, -1 when none
     radius_m: np.ndarray  # float
 
@@ -166,19 +171,27 @@ def hard_filter_rows(
     ok = ~h.on_break[cand] & (h.uid[cand] != needs.person[col])
     skills = needs.skills[js][:, None, :]
     ok &= ~skills.any(axis=-1) | _any(h.skills[cand], skills)
-    langs = needs.langs[js][:, None, :]
-    ok &= ~langs.any(axis=-1) | _any(h.langs[cand], langs)
-    window = needs.window[js][:, None, :]
-    avail = h.avail[cand]
-    ok &= ~window.any(axis=-1) | ~avail.any(axis=-1) | _any(avail, window)
+    # Language and time apply to some needs only: test just those rows (the gathers are big).
+    spoken = np.flatnonzero(needs.langs[js].any(axis=1))
+    if len(spoken):
+        langs = needs.langs[js[spoken]][:, None, :]
+        ok[spoken] &= _any(h.langs[cand[spoken]], langs)
+    timed = np.flatnonzero(needs.window[js].any(axis=1))
+    if len(timed):
+        window = needs.window[js[timed]][:, None, :]
+        avail = h.avail[cand[timed]]
+        ok[timed] &= ~avail.any(axis=-1) | _any(avail, window)
     flags = needs.flags[col]
     ok &= ((flags & VETTED) == 0) | h.vetted[cand]
     ok &= ((flags & CAR) == 0) | h.car[cand]
     ok &= ((flags & ACCESSIBLE) == 0) | h.accessible[cand]
     same = (h.gender[cand] == needs.gender[col]) & (needs.gender[col] != 0)
     ok &= ((flags & SAME_GENDER) == 0) | same
-    if len(ix.blocked):
-        ok &= ~np.isin(pair_key(needs.person[col], h.uid[cand]), ix.blocked)
+    ok &= ((flags & NO_PETS) == 0) | ~h.pets[cand]
+    if len(ix.blocked):  # sorted and unique (index_build): a binary search per pair
+        keys = pair_key(needs.person[col], h.uid[cand])
+        at = np.minimum(np.searchsorted(ix.blocked, keys), len(ix.blocked) - 1)
+        ok &= ix.blocked[at] != keys
     ok &= capacity_left(h, capacity, cand) > 0
     return ok
 
@@ -232,6 +245,8 @@ def load_marginal(week_load: np.ndarray, k: int, w: Weights) -> np.ndarray:
 
 @dataclass
 class Candidate:
+    """One helper for one need, with every fact its cost and its hard rules rest on."""
+
     helper: int  # index into Helpers
     uid: int
     cost: float
@@ -240,6 +255,9 @@ class Candidate:
     week_load: int
     notified: int
     trust: float | None
+    languages: list[int] = field(default_factory=list)  # the need's languages they speak
+    availability: str = ANY_TIME  # ANY_TIME (no time set), FREE_THEN, NO_TIMES_SET
+    requirements: int = 0  # the need's requirement flags, all met (hard rules)
 
 
 def rank(
@@ -257,35 +275,68 @@ def rank(
     return [candidate(ix, needs, j, int(cand[t]), float(cost[t]), float(dist[t])) for t in top]
 
 
-def candidate(ix: Index, needs: Needs, j: int, i: int, cost: float, dist: float) -> Candidate:
-    h = ix.helpers
-    skills = []
-    for w, word in enumerate(h.skills[i] & needs.skills[j]):
+def _bit_list(words: np.ndarray) -> list[int]:
+    out = []
+    for w, word in enumerate(words):
         value = int(word)
         while value:
             low = value & -value
-            skills.append(w * 64 + low.bit_length() - 1)
+            out.append(w * 64 + low.bit_length() - 1)
             value ^= low
+    return out
+
+
+def candidate(ix: Index, needs: Needs, j: int, i: int, cost: float, dist: float) -> Candidate:
+    h = ix.helpers
+    if not needs.window[j].any():
+        availability = ANY_TIME
+    elif not h.avail[i].any():
+        availability = NO_TIMES_SET
+    else:
+        availability = FREE_THEN
     return Candidate(
         helper=i,
         uid=int(h.uid[i]),
         cost=cost,
         distance_m=dist,
-        skills=skills,
+        skills=_bit_list(h.skills[i] & needs.skills[j]),
         week_load=int(h.week_load[i]),
         notified=int(h.notified[i]),
         trust=None if h.trust is None else float(h.trust[i]),
+        languages=_bit_list(h.langs[i] & needs.langs[j]),
+        availability=availability,
+        requirements=int(needs.flags[j]),
     )
 
 
-def describe(c: Candidate, skill_names: list[str] | None = None) -> str:
+REQUIREMENT_WORDS = {
+    VETTED: "is vetted",
+    CAR: "has a car",
+    ACCESSIBLE: "has a wheelchair-accessible vehicle",
+    SAME_GENDER: "fits the person's request for personal care",
+    NO_PETS: "has no pets at home",
+}
+
+
+def describe(
+    c: Candidate, skill_names: list[str] | None = None, lang_names: list[str] | None = None
+) -> str:
     """Plain English reasons (the web layer renders translated ones from the same terms)."""
     parts = [f"{c.distance_m / 1000:.1f} km away"]
     for s in c.skills:
         parts.append(f"has the '{skill_names[s] if skill_names else s}' skill")
+    for b in c.languages:
+        parts.append(f"speaks {lang_names[b] if lang_names else b}")
+    parts += [REQUIREMENT_WORDS[f] for f in REQUIREMENT_BITS if c.requirements & f]
+    if c.availability == FREE_THEN:
+        parts.append("free at that time")
+    elif c.availability == NO_TIMES_SET:
+        parts.append("has not set times, so counted as free")
     parts.append(f"{c.week_load} task{'s' if c.week_load != 1 else ''} this week")
     if c.notified:
         parts.append(f"{c.notified} recent notification{'s' if c.notified != 1 else ''}")
+    if c.trust is not None:
+        parts.append(f"trust {c.trust:.2f}")
     return "; ".join(parts)
 
 
@@ -295,39 +346,48 @@ NO_ONE_NEAR, NO_SKILL, NO_LANGUAGE, NO_REQUIREMENT, NOT_FREE, AT_CAPACITY = (
     "nobody_near",
     "nobody_with_skill",
     "nobody_with_language",
-    "nobody_meets_requirements",
+    "nobody_meets_requirements",  # a pair that may not be matched (a block): no requirement named
     "nobody_free_then",
     "everyone_at_capacity",
+)
+NO_VETTED, NO_CAR, NO_ACCESSIBLE, NO_SAME_GENDER, NO_PET_FREE = (
+    "nobody_vetted",
+    "nobody_with_car",
+    "nobody_with_accessible_vehicle",
+    "nobody_for_personal_care",
+    "nobody_without_pets",
 )
 
 
 def unmet_reason(ix: Index, needs: Needs, j: int, capacity: int) -> str:
-    """Why need j found nobody (or too few): the first filter that empties the pool."""
+    """Why need j found nobody (or too few): the first filter that empties the pool, in the
+    order skill, language, each requirement, time; then any other rule; else capacity."""
     h = ix.helpers
     cand = _in_radius(ix, needs, j)
     cand = cand[~h.on_break[cand] & (h.uid[cand] != needs.person[j])]
     if not len(cand):
         return NO_ONE_NEAR
+    flags = int(needs.flags[j])
+    window = needs.window[j]
     steps = [
         (NO_SKILL, needs.skills[j].any(), lambda c: _any(h.skills[c], needs.skills[j])),
         (NO_LANGUAGE, needs.langs[j].any(), lambda c: _any(h.langs[c], needs.langs[j])),
+        (NO_VETTED, flags & VETTED, lambda c: h.vetted[c]),
+        (NO_CAR, flags & CAR, lambda c: h.car[c]),
+        (NO_ACCESSIBLE, flags & ACCESSIBLE, lambda c: h.accessible[c]),
+        (
+            NO_SAME_GENDER,
+            flags & SAME_GENDER,
+            lambda c: (h.gender[c] == needs.gender[j]) & (needs.gender[j] != 0),
+        ),
+        (NO_PET_FREE, flags & NO_PETS, lambda c: ~h.pets[c]),
+        (NOT_FREE, window.any(), lambda c: ~h.avail[c].any(axis=-1) | _any(h.avail[c], window)),
     ]
     for code, active, test in steps:
         if active:
             cand = cand[test(cand)]
             if not len(cand):
                 return code
-    full = hard_filter(ix, needs, j, cand, capacity=10**6)
-    if not full.any():
-        window_free = needs.window[j].any()
-        return NOT_FREE if window_free and _needs_only_time(ix, needs, j, cand) else NO_REQUIREMENT
+    if not hard_filter(ix, needs, j, cand, capacity=10**6).any():
+        return NO_REQUIREMENT
     return AT_CAPACITY
-
-
-def _needs_only_time(ix: Index, needs: Needs, j: int, cand: np.ndarray) -> bool:
-    saved = needs.window[j].copy()
-    needs.window[j] = 0
-    try:
-        return bool(hard_filter(ix, needs, j, cand, capacity=10**6).any())
-    finally:
-        needs.window[j] = saved

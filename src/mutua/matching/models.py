@@ -152,3 +152,39 @@ class ArrangementTerm(TimeStamped):
 
     def __str__(self) -> str:
         return f"term of arrangement {self.arrangement_id}"
+
+
+class SuggestionDay(models.Model):
+    """How many suggestions one helper got from one community on one day (its time zone).
+
+    The daily cap is claimed by a conditional increment of this row (`count < cap`), which the
+    unique constraint and the row lock make hold when needs are suggested at the same moment."""
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    helper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "helper", "day"], name="suggestion_day_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.helper_id} on {self.day}: {self.count}"
+
+
+class OfferOutreach(TimeStamped):
+    """The owner of a new offer was told which open needs it could meet (once per offer)."""
+
+    offer = models.OneToOneField(
+        "exchange.Offer", on_delete=models.CASCADE, related_name="matching_outreach"
+    )
+    needs = models.JSONField(default=list, blank=True)  # public ids of the needs suggested
+
+    def __str__(self) -> str:
+        return f"needs for offer {self.offer_id}"

@@ -222,6 +222,7 @@ def arrangement_term_renew(*, actor: User, arrangement: StandingArrangement) -> 
     ).first()
     if ms is None:
         raise Conflict(_("Standing arrangements in this community have no term to renew."))
+    arrangement.refresh_from_db(fields=["status"])  # the caller's copy may be stale
     if arrangement.status == ArrangementStatus.ENDED:
         raise Conflict(_("This arrangement has ended."))
     now = timezone.now()

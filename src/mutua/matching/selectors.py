@@ -1,68 +1,35 @@
-"""Reads of matching: top helpers for a need with reasons, plans, offers and needs that meet."""
+"""Reads of matching: top helpers for a need with reasons, plans, asks, outreach state.
+
+Explanations are in `explanations.py`, offers and needs that meet in `meet.py`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
-import numpy as np
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from mutua.communities.models import Community
 from mutua.core.errors import NotFound
-from mutua.core.permissions import require
-from mutua.exchange.models import OPEN_NEED_STATUSES, PLACE_HOLDING, Commitment, Need, Offer
+from mutua.core.permissions import can, require
+from mutua.exchange.models import PLACE_HOLDING, Commitment, Need
 from mutua.matching import arrays, engine
-from mutua.matching.models import DispatchPlan, MatchingSettings, PlanAssignment
+from mutua.matching.explanations import explain, terms_of
+from mutua.matching.models import (
+    DispatchPlan,
+    MatchingSettings,
+    Outreach,
+    PlanAssignment,
+    Suggestion,
+)
 from mutua.people.models import User
 
 COORDINATE = "exchange.coordinate"
 
-REASON_WORDS = {
-    engine.NO_ONE_NEAR: gettext_lazy("Nobody who can help lives in that area."),
-    engine.NO_SKILL: gettext_lazy("Nobody with that skill in that area."),
-    engine.NO_LANGUAGE: gettext_lazy("Nobody nearby speaks the language asked for."),
-    engine.NO_REQUIREMENT: gettext_lazy(
-        "Nobody nearby meets what the person asked for (vetted, car, …)."
-    ),
-    engine.NOT_FREE: gettext_lazy("Nobody nearby is free then."),
-    engine.AT_CAPACITY: gettext_lazy("Everyone who fits already has enough to do."),
-}
 
-
-def reason_words(code: str) -> str:
-    return str(REASON_WORDS.get(code, code))
-
-
-def terms_of(c: engine.Candidate, skill_names: list[str]) -> dict:
-    """The cost terms of one suggestion, JSON-safe: what its explanation is built from."""
-    return {
-        "distance_km": round(c.distance_m / 1000.0, 1),
-        "skills": [skill_names[s] for s in c.skills if s < len(skill_names)],
-        "week_load": c.week_load,
-        "notified": c.notified,
-        "trust": None if c.trust is None else round(c.trust, 2),
-    }
-
-
-def explain(terms: dict) -> str:
-    """Reasons in words, in the reader's language: "0.8 km away; has the 'shopping' skill"."""
-    parts = [_("%(km)s km away") % {"km": f"{terms.get('distance_km', 0):.1f}"}]
-    parts += [_("has the '%(skill)s' skill") % {"skill": s} for s in terms.get("skills", [])]
-    load = int(terms.get("week_load", 0))
-    parts.append(
-        ngettext("%(n)d task this week", "%(n)d tasks this week", load) % {"n": load}
-        if load
-        else _("no tasks this week")
-    )
-    notified = int(terms.get("notified", 0))
-    if notified:
-        parts.append(
-            ngettext("%(n)d notification today", "%(n)d notifications today", notified)
-            % {"n": notified}
-        )
-    return "; ".join(parts)
+def is_coordinator(user: User, community: Community) -> bool:
+    return can(user, COORDINATE, community)
 
 
 @dataclass
@@ -93,9 +60,16 @@ def rank_need(
     nd = need_arrays(data, need, radius_km=radius_km or w.radius_km)
     found = engine.rank(data.index, nd, 0, k, w, capacity=capacity or ms.capacity)
     users = User.objects.select_related("profile").in_bulk([c.uid for c in found])
-    return [
-        Match(users[c.uid], c.cost, terms_of(c, data.skill_names)) for c in found if c.uid in users
-    ]
+    return [Match(users[c.uid], c.cost, terms_of(c, data)) for c in found if c.uid in users]
+
+
+def unmet_reason_of(need: Need) -> str:
+    """Why nobody at all fits this need now (an engine code; see `explanations.reason_words`)."""
+    ms = arrays.settings_for(need.community)
+    w = arrays.weights_for(ms)
+    data = arrays.community_arrays(need.community)
+    nd = need_arrays(data, need, radius_km=w.radius_km)
+    return engine.unmet_reason(data.index, nd, 0, ms.capacity)
 
 
 def matching_rank(*, viewer: User, need: Need, k: int = 10) -> list[Match]:
@@ -134,11 +108,7 @@ def matching_rank_many(
     uids = {c.uid for cands in found.values() for c in cands}
     users = User.objects.select_related("profile").in_bulk(list(uids)) if uids else {}
     return {
-        pk: [
-            Match(users[c.uid], c.cost, terms_of(c, data.skill_names))
-            for c in cands
-            if c.uid in users
-        ]
+        pk: [Match(users[c.uid], c.cost, terms_of(c, data)) for c in cands if c.uid in users]
         for pk, cands in found.items()
     }
 
@@ -178,10 +148,25 @@ def plan_assignments(plan: DispatchPlan) -> list[PlanAssignment]:
     return rows
 
 
-def my_asks(*, viewer: User) -> QuerySet[PlanAssignment]:
-    return PlanAssignment.objects.filter(helper=viewer, status="asked").select_related(
-        "need__community", "plan"
-    )
+ASKED_STATUSES = ("asked", "accepted", "declined")  # proposed and skipped were never sent
+
+
+def my_asks(*, viewer: User, waiting: bool | None = None) -> QuerySet[PlanAssignment]:
+    """What dispatch plans asked me, newest first: waiting for my answer, or answered."""
+    qs = PlanAssignment.objects.filter(helper=viewer, status__in=ASKED_STATUSES)
+    if waiting is True:
+        qs = qs.filter(status="asked")
+    elif waiting is False:
+        qs = qs.exclude(status="asked")
+    return qs.select_related("need__community").order_by("-created_at", "-id")
+
+
+def with_reasons(rows) -> list[PlanAssignment]:
+    """Rows with `reasons` in the reader's language (no query)."""
+    rows = list(rows)
+    for row in rows:
+        row.reasons = explain(row.terms)  # type: ignore[attr-defined]
+    return rows
 
 
 def assignment_get(*, viewer: User, public_id: str) -> PlanAssignment:
@@ -195,68 +180,43 @@ def assignment_get(*, viewer: User, public_id: str) -> PlanAssignment:
     return row
 
 
-# --- offers and needs meet ------------------------------------------------------------------
+# --- outreach -------------------------------------------------------------------------------
 
 
-def _words(text: str) -> set[str]:
-    return {
-        w for w in "".join(c.lower() if c.isalnum() else " " for c in text).split() if len(w) > 3
-    }
+@dataclass
+class SuggestionRow:
+    helper: User
+    round: int
+    sent_at: dt.datetime
+    reasons: str
 
 
-def _score(a_kind, a_cat, a_skills, a_words, a_xy, b_kind, b_cat, b_skills, b_words, b_xy):
-    score = 2.0 * (a_kind == b_kind and a_kind != "other")
-    score += 1.0 * bool(a_cat and a_cat == b_cat)
-    score += 2.0 * len(a_skills & b_skills)
-    score += 0.5 * len(a_words & b_words)
-    if None not in (*a_xy, *b_xy):
-        xy = engine.project([a_xy[0], b_xy[0]], [a_xy[1], b_xy[1]], a_xy[0], a_xy[1])
-        score -= 0.2 * float(np.hypot(*(xy[1] - xy[0]))) / 1000.0
-    return score
+@dataclass
+class OutreachState:
+    """Proactive suggestions for one need: how far the circle has widened and who was told."""
+
+    round: int
+    max_rounds: int
+    next_widen_at: dt.datetime | None
+    suggestions: list[SuggestionRow] = field(default_factory=list)
+
+    @property
+    def is_done(self) -> bool:
+        return self.round >= self.max_rounds or (self.round > 0 and self.next_widen_at is None)
 
 
-def offers_for_need(*, viewer: User, need: Need, limit: int = 5) -> list[Offer]:
-    """Open offers of the community that look like they could meet this need, best first."""
-    require(viewer, "community.view", need.community)
-    need_skills = set(need.skills.values_list("id", flat=True))
-    words = _words(f"{need.title} {need.description}")
-    offers = list(
-        Offer.objects.filter(community=need.community, status="open")
-        .exclude(owner_id=need.author_id)
-        .select_related("owner__profile")
-        .prefetch_related("skills")
-        .order_by("-created_at")[:500]
+def need_outreach(*, viewer: User, need: Need) -> OutreachState:
+    """Coordinators see who heard about a need, why, and when more people will (3 queries)."""
+    require(viewer, COORDINATE, need.community)
+    ms = arrays.settings_for(need.community)
+    outreach = Outreach.objects.filter(need=need).first()
+    rows = Suggestion.objects.filter(need=need).select_related("helper__profile")
+    return OutreachState(
+        round=outreach.round if outreach else 0,
+        max_rounds=ms.max_rounds,
+        next_widen_at=outreach.next_widen_at if outreach else None,
+        suggestions=[
+            SuggestionRow(r.helper, r.round, r.created_at, explain(r.terms))
+            for r in rows.order_by("created_at", "id")
+        ],
     )
-    scored = []
-    for o in offers:
-        s = _score(
-            need.kind, need.category, need_skills, words, (need.approx_lat, need.approx_lon),
-            o.kind, o.category, {x.pk for x in o.skills.all()},
-            _words(f"{o.title} {o.description}"), (o.approx_lat, o.approx_lon),
-        )  # fmt: skip
-        if s > 0.9:
-            scored.append((s, o))
-    return [o for _, o in sorted(scored, key=lambda p: -p[0])[:limit]]
-
-
-def needs_for_offer(*, viewer: User, offer: Offer, limit: int = 5) -> list[Need]:
-    """Open needs of the community that this offer could meet, best first."""
-    require(viewer, "community.view", offer.community)
-    offer_skills = set(offer.skills.values_list("id", flat=True))
-    words = _words(f"{offer.title} {offer.description}")
-    needs = list(
-        Need.objects.filter(community=offer.community, status__in=OPEN_NEED_STATUSES)
-        .exclude(author_id=offer.owner_id)
-        .prefetch_related("skills")
-        .order_by("-created_at")[:500]
-    )
-    scored = []
-    for nd in needs:
-        s = _score(
-            offer.kind, offer.category, offer_skills, words, (offer.approx_lat, offer.approx_lon),
-            nd.kind, nd.category, {x.pk for x in nd.skills.all()},
-            _words(f"{nd.title} {nd.description}"), (nd.approx_lat, nd.approx_lon),
-        )  # fmt: skip
-        if s > 0.9:
-            scored.append((s, nd))
-    return [nd for _, nd in sorted(scored, key=lambda p: -p[0])[:limit]]

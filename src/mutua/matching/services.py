@@ -1,13 +1,13 @@
-"""Writes of matching: dispatch plans (create, approve, answer, re-plan) and proactive suggestions.
+"""Writes of matching: dispatch plans (create, approve, discard, answer, re-plan).
 
 Helpers are asked through the exchange's own mechanism (`need_ask_helper`, signed links) and
 answer through `task_accept_by_link` / `task_decline_by_link`, so a plan never bypasses the
-exchange's rules; `refusal_for_helper` is checked again at the moment anyone is asked.
+exchange's rules; `refusal_for_helper` is checked again at the moment anyone is asked. Proactive
+suggestions are in `suggestions.py`, settings in `tuning.py`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import secrets
 
@@ -22,21 +22,19 @@ from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, DomainError, PermissionDenied
 from mutua.core.ids import ALPHABET, PUBLIC_ID_LENGTH
 from mutua.core.permissions import require
-from mutua.exchange.models import OPEN_NEED_STATUSES, PLACE_HOLDING, Need
+from mutua.exchange.models import OPEN_NEED_STATUSES, PLACE_HOLDING, Commitment, Need
 from mutua.exchange.services import need_ask_helper, task_accept_by_link, task_decline_by_link
-from mutua.exchange.services.common import need_context
 from mutua.matching import arrays, engine, solvers
-from mutua.matching.models import DispatchPlan, Outreach, PlanAssignment, Suggestion
-from mutua.matching.notifications import SUGGESTION
-from mutua.matching.selectors import COORDINATE, explain, rank_need, terms_of
-from mutua.notify.services import notification_send
+from mutua.matching.explanations import ALL_ASKED, DECLINED
+from mutua.matching.models import DispatchPlan, PlanAssignment
+from mutua.matching.selectors import COORDINATE, rank_need, terms_of, unmet_reason_of
 from mutua.people.models import User
 
 BATCH = 2000
 NEED_FIELDS = (
     "id", "public_id", "title", "helpers_wanted", "approx_lat", "approx_lon", "languages",
-    "requirements", "starts_at", "ends_at", "author_id", "service_area__centre_lat",
-    "service_area__centre_lon",
+    "requirements", "gender_wanted", "starts_at", "ends_at", "author_id",
+    "service_area__centre_lat", "service_area__centre_lon",
 )  # fmt: skip
 
 
@@ -126,7 +124,7 @@ def _assignment_rows(data, nd, needs, result, w) -> list[tuple]:
     rows = []
     for a, (j, i) in enumerate(result.assignments):
         cand = engine.candidate(data.index, nd, j, i, float(cost[a, 0]), float(dist[a, 0]))
-        terms = terms_of(cand, data.skill_names)
+        terms = terms_of(cand, data)
         rows.append((needs[j].pk, int(h.uid[i]), float(cost[a, 0]), terms))
     return rows
 
@@ -158,6 +156,9 @@ def _insert_assignments(plan: DispatchPlan, rows: list[tuple]) -> None:
         )
 
 
+WAITING, ANSWERED = ("asked",), ("asked", "accepted", "declined")
+
+
 def _ask(actor: User, row: PlanAssignment) -> None:
     try:
         need_ask_helper(actor=actor, need=row.need, helper=row.helper)
@@ -166,9 +167,35 @@ def _ask(actor: User, row: PlanAssignment) -> None:
         row.status, row.note = "skipped", exc.message[:300]
 
 
+def _asked_before(need_ids: list[int]) -> set[tuple[int, int]]:
+    """(need, helper) pairs no plan should ask again: asked by an approved plan (waiting or
+    answered) or already holding a place."""
+    pairs = set(
+        PlanAssignment.objects.filter(
+            need_id__in=need_ids, plan__status="approved", status__in=ANSWERED
+        ).values_list("need_id", "helper_id")
+    )
+    pairs |= set(
+        Commitment.objects.filter(need_id__in=need_ids, status__in=PLACE_HOLDING).values_list(
+            "need_id", "helper_id"
+        )
+    )
+    return pairs
+
+
+def _places_short(need: Need) -> int:
+    """Places nobody holds or has been asked for yet (asks waiting in approved plans count)."""
+    taken = Commitment.objects.filter(need=need, status__in=PLACE_HOLDING)
+    waiting = PlanAssignment.objects.filter(
+        need=need, plan__status="approved", status__in=WAITING
+    ).exclude(helper_id__in=taken.values("helper_id"))
+    return need.helpers_wanted - taken.count() - waiting.count()
+
+
 @transaction.atomic
 def dispatch_plan_approve(*, actor: User, plan: DispatchPlan) -> DispatchPlan:
-    """A coordinator approves a draft plan: every proposed helper is asked (signed links)."""
+    """A coordinator approves a draft plan: every proposed helper is asked, except one already
+    asked for the same need (by another plan); that need is re-planned if places are short."""
     require(actor, COORDINATE, plan.community)
     plan = DispatchPlan.objects.select_for_update().select_related("community").get(pk=plan.pk)
     if plan.status != "draft":
@@ -178,15 +205,33 @@ def dispatch_plan_approve(*, actor: User, plan: DispatchPlan) -> DispatchPlan:
     rows = list(
         plan.assignments.filter(status="proposed").select_related("need__community", "helper")
     )
+    need_ids = sorted({r.need_id for r in rows})
+    # Approvals of plans that share a need run one after the other (row locks on PostgreSQL,
+    # the write lock on SQLite), so the second sees whom the first asked.
+    for start in range(0, len(need_ids), BATCH):
+        chunk = need_ids[start : start + BATCH]
+        list(Need.objects.select_for_update().filter(pk__in=chunk).order_by("pk").only("pk"))
+    asked = _asked_before(need_ids)
+    replan: dict[int, Need] = {}
     for row in rows:
+        if (row.need_id, row.helper_id) in asked:
+            row.status, row.note = "skipped", _("Already asked for this need in another plan.")
+            replan[row.need_id] = row.need
+            continue
         _ask(actor, row)
+        if row.status == "asked":
+            asked.add((row.need_id, row.helper_id))
     PlanAssignment.objects.bulk_update(rows, ["status", "note", "updated_at"], batch_size=BATCH)
+    for need in replan.values():
+        for _place in range(max(0, _places_short(need))):
+            if _replan_need(plan, need, reason=ALL_ASKED) is None:
+                break
     audit_record(
         actor=actor,
         action="matching.plan_approve",
         community=plan.community,
         target=plan,
-        after={"asked": sum(r.status == "asked" for r in rows)},
+        after={"asked": PlanAssignment.objects.filter(plan=plan, status="asked").count()},
     )
     return plan
 
@@ -195,11 +240,19 @@ def dispatch_plan_approve(*, actor: User, plan: DispatchPlan) -> DispatchPlan:
 def dispatch_plan_discard(*, actor: User, plan: DispatchPlan) -> DispatchPlan:
     """A coordinator sets a draft plan aside; nobody was asked."""
     require(actor, COORDINATE, plan.community)
-    plan = DispatchPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = DispatchPlan.objects.select_for_update().select_related("community").get(pk=plan.pk)
     if plan.status != "draft":
         raise Conflict(_("This plan has already been reviewed."))
     plan.status = "discarded"
     plan.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="matching.plan_discard",
+        community=plan.community,
+        target=plan,
+        before={"status": "draft"},
+        after={"status": "discarded"},
+    )
     return plan
 
 
@@ -248,15 +301,19 @@ def task_answer_by_link(*, helper: User, need: Need, accept: bool) -> None:
         task_decline_by_link(helper=helper, need=need)
 
 
-def _replan_need(plan: DispatchPlan, need: Need) -> PlanAssignment | None:
-    """Ask the best helper for this need whom the plan has not asked yet; or record why not."""
+def _replan_need(
+    plan: DispatchPlan, need: Need, *, reason: str = DECLINED
+) -> PlanAssignment | None:
+    """Ask the best helper for this need whom no plan has asked yet; or record why nobody."""
     need.refresh_from_db()
     if need.status not in OPEN_NEED_STATUSES or plan.approved_by is None:
         return None
     tried = set(
         PlanAssignment.objects.filter(plan=plan, need=need).values_list("helper_id", flat=True)
     )
-    for match in rank_need(need, k=len(tried) + 10):
+    tried |= {helper for _need, helper in _asked_before([need.pk])}
+    matches = rank_need(need, k=len(tried) + 10)
+    for match in matches:
         if match.user.pk in tried:
             continue
         row = PlanAssignment(
@@ -266,98 +323,10 @@ def _replan_need(plan: DispatchPlan, need: Need) -> PlanAssignment | None:
         row.save()
         if row.status == "asked":
             return row
+    code = reason if matches else unmet_reason_of(need)
     plan.unmet = [
-        *plan.unmet,
-        {"need": need.public_id, "title": need.title, "missing": 1, "reason": "declined"},
+        *[u for u in plan.unmet if u.get("need") != need.public_id],
+        {"need": need.public_id, "title": need.title, "missing": 1, "reason": code},
     ]
     plan.save(update_fields=["unmet", "updated_at"])
     return None
-
-
-# --- proactive suggestions ------------------------------------------------------------------
-
-
-def _capped(community: Community, user_ids: list[int], cap: int, now: dt.datetime) -> set[int]:
-    return {
-        uid
-        for uid, count in Suggestion.objects.filter(
-            community=community, helper_id__in=user_ids, created_at__gte=now - dt.timedelta(days=1)
-        )
-        .values_list("helper_id")
-        .annotate(c=Count("id"))
-        .values_list("helper_id", "c")
-        if count >= cap
-    }
-
-
-def need_suggest(*, need: Need, now: dt.datetime | None = None) -> list[Suggestion]:
-    """One round of outreach: tell the best few helpers not yet told, each at most `cap` a day;
-    every round widens the circle (radius and number), sooner for urgent needs."""
-    now = now or timezone.now()
-    community = need.community
-    ms = arrays.settings_for(community)
-    w = arrays.weights_for(ms)
-    with transaction.atomic():
-        outreach, _created = Outreach.objects.select_for_update().get_or_create(need=need)
-        if outreach.next_widen_at and outreach.next_widen_at > now and outreach.round:
-            return []
-        need.refresh_from_db(fields=["status"])
-        if need.status not in OPEN_NEED_STATUSES or outreach.round >= ms.max_rounds:
-            outreach.next_widen_at = None
-            outreach.save(update_fields=["next_widen_at", "updated_at"])
-            return []
-        outreach.round += 1
-        told = set(Suggestion.objects.filter(need=need).values_list("helper_id", flat=True))
-        matches = rank_need(
-            need,
-            k=len(told) + ms.suggest_per_round * 4,
-            radius_km=w.radius_km * (1 + 0.5 * (outreach.round - 1)),
-        )
-        fresh = [m for m in matches if m.user.pk not in told]
-        capped = _capped(community, [m.user.pk for m in fresh], ms.daily_suggestion_cap, now)
-        chosen = [m for m in fresh if m.user.pk not in capped][: ms.suggest_per_round]
-        made = []
-        for m in chosen:
-            made.append(
-                Suggestion.objects.create(
-                    community=community,
-                    need=need,
-                    helper=m.user,
-                    round=outreach.round,
-                    terms=m.terms,
-                )
-            )
-            notification_send(
-                recipient=m.user,
-                kind=SUGGESTION,
-                context={**need_context(need), "reasons": explain(m.terms)},
-                community=community,
-                dedupe_key=f"suggest:{need.public_id}",
-            )
-        minutes = ms.widen_minutes_urgent if need.is_urgent else ms.widen_minutes
-        outreach.next_widen_at = now + dt.timedelta(minutes=minutes)
-        outreach.save(update_fields=["round", "next_widen_at", "updated_at"])
-    return made
-
-
-def outreach_sweep(*, now: dt.datetime | None = None, limit: int = 200) -> int:
-    """Start outreach for new open needs and widen it where it is due. Idempotent."""
-    now = now or timezone.now()
-    new = list(
-        Need.objects.filter(
-            status__in=OPEN_NEED_STATUSES,
-            outreach__isnull=True,
-            created_at__gte=now - dt.timedelta(days=7),
-        )
-        .select_related("community")
-        .order_by("created_at")[:limit]
-    )
-    due = list(
-        Need.objects.filter(outreach__next_widen_at__lte=now)
-        .select_related("community")
-        .order_by("outreach__next_widen_at")[:limit]
-    )
-    count = 0
-    for need in [*new, *due]:
-        count += len(need_suggest(need=need, now=now))
-    return count

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from mutua.matching.engine import (
     SCALE,
@@ -51,27 +52,80 @@ class Plan:
     model: Model | None = None
 
 
-def _candidate_blocks(ix: Index, needs: Needs, probe: int, capacity: int, block: int = 2000):
-    """(needs, (r, K) candidate helpers, mask) in blocks: the nearest `probe` helpers within
-    each need's radius from one vectorised k-d tree query; needs without a position get all."""
-    m, n_loc = len(needs), len(ix.located)
-    located = ~np.isnan(needs.xy).any(axis=1)
-    k = max(1, min(probe, n_loc))
-    for start in range(0, m, block):
-        js = np.flatnonzero(located[start : start + block]) + start
-        if not len(js) or not n_loc:
+# A place is left unfilled only when filling it would take more than this much reshuffling of
+# other assignments (in km-equivalents) on top of any one assignment's cost. Larger values
+# change no plan we have measured and make the flow slower (cost scaling works in log(C)).
+UNMET_PENALTY_KM = 100
+PAIRS_PER_BLOCK = 400_000  # candidate pairs filtered at once: bounds memory, not results
+MAX_POOLS = 64  # skill sets with a k-d tree of their own; rarer ones search the common pool
+
+
+def _pools(ix: Index, needs: Needs, js: np.ndarray, capacity: int):
+    """(needs, helper indices) per group of needs asking for the same skills.
+
+    A pool holds only located helpers who have one of the group's skills, are not on a break
+    and have capacity left, so the nearest neighbours in it are mostly qualified. The largest
+    `MAX_POOLS` groups get a pool each; the other needs share the pool of everyone free."""
+    if not len(js):
+        return
+    h = ix.helpers
+    free = ~h.on_break & (capacity_left(h, capacity) > 0)
+    free[ix.unlocated] = False
+    rows = np.ascontiguousarray(needs.skills[js])
+    keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+    _, first, inverse, counts = np.unique(
+        keys, return_index=True, return_inverse=True, return_counts=True
+    )
+    largest = set(np.argsort(-counts, kind="stable")[:MAX_POOLS].tolist())
+    groups = np.split(js[np.argsort(inverse.ravel(), kind="stable")], np.cumsum(counts)[:-1])
+    common: list[np.ndarray] = []
+    for g, group in enumerate(groups):
+        skills = rows[first[g]]
+        if not skills.any() or g not in largest:
+            common.append(group)
             continue
-        _d, pos = ix.tree.query(needs.xy[js], k=k, distance_upper_bound=needs.radius_m[js].max())
-        pos = pos.reshape(len(js), k)
-        inside = pos < n_loc
-        cand = ix.located[np.where(inside, pos, 0)]
-        ok = inside & hard_filter_rows(ix, needs, js, cand, capacity)
-        d = ix.helpers.xy[cand] - needs.xy[js][:, None, :]
-        ok &= np.hypot(d[..., 0], d[..., 1]) <= needs.radius_m[js][:, None]
-        yield js, cand, ok
+        yield group, np.flatnonzero(free & (h.skills & skills).any(axis=1))
+    if common:
+        yield np.concatenate(common), np.flatnonzero(free)
+
+
+def _candidate_blocks(ix: Index, needs: Needs, max_candidates: int, capacity: int):
+    """(needs, (r, K) candidate helpers, mask of those who pass every hard rule), in blocks.
+
+    Hard rules first, nearest first: each need's pool is searched outward from its place, and
+    the search widens until `max_candidates` pass or the radius is exhausted, so a qualified
+    helper within the radius is never lost behind nearer ones who do not qualify. Needs
+    without a position consider every helper."""
+    located = ~np.isnan(needs.xy).any(axis=1)
+    for group, idx in _pools(ix, needs, np.flatnonzero(located), capacity):
+        yield from _widening(ix, needs, group, idx, max_candidates, capacity)
     for j in np.flatnonzero(~located):
         cand = np.arange(len(ix.helpers))[None, :]
         yield np.array([j]), cand, hard_filter_rows(ix, needs, np.array([j]), cand, capacity)
+
+
+def _widening(ix, needs, pending, idx, max_candidates: int, capacity: int):
+    n_pool = len(idx)
+    if not n_pool or not len(pending):
+        return
+    tree = cKDTree(ix.helpers.xy[idx])
+    k = max(1, min(max_candidates * 4, n_pool))
+    while len(pending):
+        rows, later = max(1, PAIRS_PER_BLOCK // k), []
+        for start in range(0, len(pending), rows):
+            js = pending[start : start + rows]
+            radius = needs.radius_m[js]
+            dist, pos = tree.query(needs.xy[js], k=k, distance_upper_bound=float(radius.max()))
+            dist, pos = dist.reshape(len(js), k), pos.reshape(len(js), k)
+            inside = dist <= radius[:, None]
+            cand = idx[np.where(pos < n_pool, pos, 0)]
+            ok = inside & hard_filter_rows(ix, needs, js, cand, capacity)
+            done = ~inside[:, -1] | (k >= n_pool) | (ok.sum(axis=1) >= max_candidates)
+            if done.any():
+                yield js[done], cand[done], ok[done]
+            later.append(js[~done])
+        pending = np.concatenate(later)
+        k = min(k * 4, n_pool)
 
 
 def model_build(
@@ -80,7 +134,7 @@ def model_build(
     h = ix.helpers
     m = len(needs)
     pn, ph, pc = [], [], []
-    for js, cand, ok in _candidate_blocks(ix, needs, max_candidates * 4, capacity):
+    for js, cand, ok in _candidate_blocks(ix, needs, max_candidates, capacity):
         cost, _ = cost_rows(ix, needs, js, cand, w)
         cost = np.where(ok, cost, np.inf)
         if cost.shape[1] > max_candidates:
@@ -108,7 +162,7 @@ def model_build(
     lc = np.concatenate(load_costs).astype(np.int64)
     places = needs.places.astype(np.int64)
     biggest = (int(pair_cost.max()) if len(pair_cost) else 0) + (int(lc.max()) if len(lc) else 0)
-    penalty = 2 * biggest + 1000 * SCALE
+    penalty = 2 * biggest + UNMET_PENALTY_KM * SCALE
     need_nodes = 1 + np.arange(m, dtype=np.int64)
     tails = np.concatenate([np.zeros(m, np.int64), 1 + pair_need, lt, need_nodes])
     heads = np.concatenate(

@@ -40,7 +40,8 @@ def helpers(n: int, rng: np.random.Generator, side_m: float) -> engine.Helpers:
         vetted=rng.random(n) < 0.3,
         car=rng.random(n) < 0.4,
         accessible=rng.random(n) < 0.05,
-        gender=rng.integers(1, 3, n).astype(np.int8),
+        pets=rng.random(n) < 0.3,
+        gender=rng.integers(0, 4, n).astype(np.int8),  # 0: not said
         on_break=rng.random(n) < 0.05,
         limited=rng.random(n) < 0.1,
         open_commitments=rng.integers(0, 2, n),
@@ -65,6 +66,7 @@ def needs(m: int, rng: np.random.Generator, side_m: float, n_helpers: int) -> en
     flags[rng.random(m) < 0.1] |= engine.VETTED
     flags[rng.random(m) < 0.1] |= engine.CAR
     flags[rng.random(m) < 0.02] |= engine.SAME_GENDER
+    flags[rng.random(m) < 0.05] |= engine.NO_PETS
     return engine.Needs(
         xy=rng.uniform(0, side_m, size=(m, 2)),
         skills=one_skill,
@@ -72,16 +74,24 @@ def needs(m: int, rng: np.random.Generator, side_m: float, n_helpers: int) -> en
         window=window,
         places=rng.choice([1, 1, 1, 2, 3], m).astype(np.int64),
         flags=flags,
-        gender=rng.integers(1, 3, m).astype(np.int8),
+        gender=rng.integers(0, 4, m).astype(np.int8),  # 0: a same-gender need nobody can meet
         person=rng.integers(1, n_helpers + 1, m).astype(np.int64),
         radius_m=np.full(m, 3000.0),
     )
 
 
-def instance(m: int, n: int, seed: int = 7) -> tuple[engine.Index, engine.Needs]:
-    """m needs and n helpers on a square whose side keeps ~density constant."""
+def instance_parts(
+    m: int, n: int, seed: int = 7
+) -> tuple[engine.Helpers, list[tuple[int, int]], engine.Needs]:
+    """m needs and n helpers on a square whose side keeps ~density constant, and blocked pairs,
+    before the spatial index is built (the benchmark times that too)."""
     rng = np.random.default_rng(seed)
     side = 1000.0 * np.sqrt(n / 40.0)  # ~40 helpers per km²
     hs = helpers(n, rng, side)
     blocked = [(int(a), int(b)) for a, b in rng.integers(1, n + 1, size=(max(1, n // 100), 2))]
-    return engine.index_build(hs, blocked), needs(m, rng, side, n)
+    return hs, blocked, needs(m, rng, side, n)
+
+
+def instance(m: int, n: int, seed: int = 7) -> tuple[engine.Index, engine.Needs]:
+    hs, blocked, nd = instance_parts(m, n, seed)
+    return engine.index_build(hs, blocked), nd

@@ -1,16 +1,17 @@
-"""Worker tasks: the outreach sweep (new needs, widening circles). Idempotent."""
+"""Worker tasks: the outreach sweep (new needs, widening circles, new offers) and the
+arrangement terms sweep. Idempotent."""
 
 from __future__ import annotations
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from mutua.matching import renewals, services
+from mutua.matching import renewals, suggestions
 
 
 @db_periodic_task(crontab(minute="*"))
 def matching_outreach() -> None:
-    services.outreach_sweep()
+    suggestions.outreach_sweep()
 
 
 @db_periodic_task(crontab(minute="17"))

@@ -19,5 +19,6 @@ urlpatterns = [
         views.arrangement_renew,
         name="arrangement_renew",
     ),
+    path("asks/", views.ask_list, name="ask_list"),
     path("asks/<str:public_id>/", views.ask_detail, name="ask"),
 ]

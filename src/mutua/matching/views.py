@@ -1,5 +1,5 @@
-"""Pages: dispatch plans (create, review, approve), a helper's answer to a request, the
-community's matching settings and a coordinator's renewal of an arrangement's term."""
+"""Pages: dispatch plans (create, review, approve, discard), what a helper was asked and their
+answer, the community's matching settings and a coordinator's renewal of an arrangement's term."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from mutua.communities.selectors import area_list
 from mutua.communities.views.common import community_context, community_page, paginate
 from mutua.core.errors import DomainError, PermissionDenied
 from mutua.exchange import selectors as exchange_selectors
-from mutua.matching import renewals, selectors, services
-from mutua.matching.forms import ArrangementTermsForm
+from mutua.matching import renewals, selectors, services, tuning
+from mutua.matching.explanations import explain, reason_words
+from mutua.matching.forms import ArrangementTermsForm, TuningForm
+
+ANSWERED_SHOWN = 20  # answered requests listed under the waiting ones
 
 
 @community_page()
@@ -50,7 +53,7 @@ def plan_detail(request, community, public_id):
         from django.http import Http404
 
         raise Http404
-    unmet = [{**u, "words": selectors.reason_words(u["reason"])} for u in plan.unmet]
+    unmet = [{**u, "words": reason_words(u["reason"])} for u in plan.unmet]
     context = community_context(
         request, community, plan=plan, rows=selectors.plan_assignments(plan), unmet=unmet
     )
@@ -85,26 +88,42 @@ def ask_detail(request, public_id):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("matching:ask", row.public_id)
-    context = {"row": row, "reasons": selectors.explain(row.terms)}
+    context = {"row": row, "reasons": explain(row.terms)}
     return render(request, "matching/ask.html", context)
+
+
+def _settings_forms(request, ms, section: str):
+    terms_initial = {f: getattr(ms, f) for f in tuning.TERM_FIELDS}
+    posted = request.POST if request.method == "POST" else None
+    terms = ArrangementTermsForm(posted if section == "terms" else None, initial=terms_initial)
+    tuned = TuningForm(
+        posted if section == "tuning" else None,
+        initial=tuning.tuned_values(ms),
+        prefix="tuning",
+    )
+    return terms, tuned
 
 
 @community_page()
 def settings_edit(request, community):
+    """Both forms of the settings page: how helpers are chosen, and arrangement terms."""
     ms = selectors.matching_settings_of(viewer=request.user, community=community)
-    fields = ("trusted_arrangements_renew", "arrangement_term_days")
-    form = ArrangementTermsForm(
-        request.POST if request.method == "POST" else None,
-        initial={f: getattr(ms, f) for f in fields},
-    )
+    section = request.POST.get("section", "terms") if request.method == "POST" else ""
+    terms, tuned = _settings_forms(request, ms, section)
+    form = tuned if section == "tuning" else terms
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                renewals.matching_settings_update(
-                    actor=request.user, community=community, **form.cleaned_data
-                )
+                if form is tuned:
+                    tuning.matching_settings_change(
+                        actor=request.user, community=community, **form.cleaned_data
+                    )
+                else:
+                    renewals.matching_settings_update(
+                        actor=request.user, community=community, **form.cleaned_data
+                    )
             except PermissionDenied:
                 raise
             except DomainError as exc:
@@ -113,8 +132,18 @@ def settings_edit(request, community):
             else:
                 messages.success(request, _("The settings are saved."))
                 return redirect("matching:settings", community.slug)
-    context = community_context(request, community, form=form)
+    context = community_context(request, community, form=terms, tuning_form=tuned)
     return render(request, "matching/settings.html", context, status=status)
+
+
+@login_required
+def ask_list(request):
+    """What dispatch plans have asked me: waiting for my answer first, then answered."""
+    waiting = selectors.with_reasons(selectors.my_asks(viewer=request.user, waiting=True))
+    answered = selectors.with_reasons(
+        selectors.my_asks(viewer=request.user, waiting=False)[:ANSWERED_SHOWN]
+    )
+    return render(request, "matching/ask_list.html", {"waiting": waiting, "answered": answered})
 
 
 @require_POST
