@@ -140,6 +140,13 @@ else:
     }
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread", "periodic": True}
 WORKER_STALE_AFTER_SECONDS = int(os.environ.get("WORKER_STALE_AFTER_SECONDS", "300"))
+# /health answers 503 when the care sweep has not run for this long while plans exist, or when
+# a plan has failed (or waited past its due time) for longer than CARE_PLAN_STUCK_AFTER_SECONDS.
+CARE_SWEEP_STALE_AFTER_SECONDS = int(os.environ.get("CARE_SWEEP_STALE_AFTER_SECONDS", "300"))
+CARE_PLAN_STUCK_AFTER_SECONDS = int(os.environ.get("CARE_PLAN_STUCK_AFTER_SECONDS", "900"))
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
+MATCHING_CACHE_SECONDS = float(os.environ.get("MATCHING_CACHE_SECONDS", "60"))
+MUTUA_SIGNUP_OPEN = os.environ.get("SIGNUP_OPEN", "1").lower() not in ("0", "false", "no", "off")
 
 # --- Cache ------------------------------------------------------------------------
 if cache_url := os.environ.get("CACHE_URL"):
