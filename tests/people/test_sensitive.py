@@ -167,6 +167,13 @@ def test_a_caller_reads_only_the_phone_number_and_the_read_is_logged(cast, perso
     assert entry.is_safeguarding
 
 
+def test_a_caller_cannot_read_the_phone_for_anything_but_a_call_list(cast, person):
+    with pytest.raises(PermissionDenied):
+        sensitive_read(viewer=cast.caller, person=person, purpose="coordinator view")
+
+    assert not AuditEntry.objects.filter(action="sensitive.read").exists()
+
+
 @pytest.mark.parametrize("role", ["member", "outsider"])
 def test_members_and_outsiders_cannot_read_anothers_details_and_nothing_is_logged(
     cast, person, role

@@ -95,15 +95,18 @@ def test_coordinator_sees_private_details_only_after_the_post_and_it_is_logged(c
     assert entry.is_safeguarding
 
 
-def test_caller_sees_only_the_phone(client, cast):
+def test_a_caller_sees_phone_numbers_on_call_lists_only_not_on_a_member_page(client, cast):
     _with_secrets(cast.member)
     client.force_login(cast.caller)
 
-    html = client.post(_member_url(cast, cast.member) + "private/").content.decode()
+    page = client.get(_member_url(cast, cast.member)).content.decode()
+    response = client.post(_member_url(cast, cast.member) + "private/")
 
-    assert PHONE in html
-    assert ADDRESS not in html
-    assert HEALTH not in html
+    assert "Show private details" not in page
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert PHONE not in html and ADDRESS not in html and HEALTH not in html
+    assert not AuditEntry.objects.filter(action="sensitive.read").exists()
 
 
 def test_directory_query_count_does_not_grow_with_members(

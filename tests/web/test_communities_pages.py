@@ -183,6 +183,21 @@ def test_member_chooses_area_listing_and_extra_care(client, cast):
     assert membership.approx_lat is not None
 
 
+def test_asking_for_extra_care_unlists_even_with_the_listing_box_still_ticked(client, cast):
+    Membership.objects.filter(user=cast.member).update(listed_in_directory=True)
+    client.force_login(cast.member)
+    url = reverse("communities:my_membership", args=["riverside"])
+
+    # the form shows the listing box ticked, so it is posted along with "extra care"
+    client.post(url, {"listed_in_directory": "on", "is_vulnerable": "on"})
+    membership = Membership.objects.get(user=cast.member)
+    assert membership.is_vulnerable and not membership.listed_in_directory
+
+    # ticking it again afterwards is the opt-in
+    client.post(url, {"listed_in_directory": "on", "is_vulnerable": "on"})
+    assert Membership.objects.get(user=cast.member).listed_in_directory
+
+
 def test_area_of_another_community_is_refused(client, cast):
     other_area = make_area(make_community(), "Elsewhere")
     client.force_login(cast.member)

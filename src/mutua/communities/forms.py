@@ -121,7 +121,9 @@ class MyMembershipForm(forms.Form):
         required=False,
         help_text=_(
             "For example if you live alone, are unwell or find it hard to get out. "
-            "Coordinators can then check in on you. Only coordinators see this."
+            "Coordinators can then check in on you. Only coordinators see this. "
+            "Asking for extra care takes you out of the members' directory; you can choose to "
+            "be shown again afterwards."
         ),
     )
 

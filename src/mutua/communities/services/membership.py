@@ -143,8 +143,10 @@ def membership_update_self(
     if listed_in_directory is not None:
         membership.listed_in_directory = listed_in_directory
     if is_vulnerable is not None:
-        if is_vulnerable and not membership.is_vulnerable and listed_in_directory is None:
-            membership.listed_in_directory = False  # listed again only if they opt in
+        if is_vulnerable and not membership.is_vulnerable:
+            # Asking for extra care takes them out of the directory, even when the same form
+            # still says "listed": they appear again only by opting in afterwards.
+            membership.listed_in_directory = False
         membership.is_vulnerable = is_vulnerable
     membership.save()
     return membership

@@ -63,6 +63,10 @@ def sensitive_update(
     return details
 
 
+# The reads for which a caller's phone-only access counts (audit purposes of the call lists).
+CALL_LIST_PURPOSES = frozenset({"call list", "care call list", "dispatch call list"})
+
+
 def sensitive_read(
     *,
     viewer: User,
@@ -78,6 +82,10 @@ def sensitive_read(
     level, granted_in = sensitive_grant(viewer, person, community)
     if level == "none":
         raise PermissionDenied(_("You cannot see this person's private details."))
+    if level == "phone" and purpose not in CALL_LIST_PURPOSES:
+        # A caller is a phone volunteer: the numbers are theirs to see on a call list, not
+        # whenever they open someone's page.
+        raise PermissionDenied(_("Callers see phone numbers on the call lists only."))
     details = SensitiveDetails.objects.filter(user=person).first()
     values = {f: getattr(details, f) if details else "" for f in SENSITIVE_FIELDS}
     if level == "phone":
