@@ -103,18 +103,28 @@ def test_members_cannot_record_met_in_person_over_the_api(client, cast, role):
 
 
 def test_settings_over_the_api_for_coordinators_and_stewards(client, cast):
-    # a coordinator reads the settings and switches the gates off
+    # a coordinator reads the settings and sets the vouch limit
     r = client.get(f"{BASE}/trust/settings", **_auth(cast.coordinator))
     assert r.status_code == 200 and r.json()["gates_enabled"] is True
     assert r.json()["known_at"] == 0.2 and r.json()["vouch_monthly_limit"] == 5
     r = client.patch(
         f"{BASE}/trust/settings",
-        {"gates_enabled": False, "vouch_monthly_limit": 3},
+        {"vouch_monthly_limit": 3},
         content_type="application/json",
         **_auth(cast.coordinator),
     )
     assert r.status_code == 200, r.content
-    assert r.json()["gates_enabled"] is False and r.json()["vouch_monthly_limit"] == 3
+    assert r.json()["gates_enabled"] is True and r.json()["vouch_monthly_limit"] == 3
+    # but only a steward switches the gates off
+    off = {"gates_enabled": False}
+    r = client.patch(
+        f"{BASE}/trust/settings", off, content_type="application/json", **_auth(cast.coordinator)
+    )
+    assert r.status_code == 403
+    r = client.patch(
+        f"{BASE}/trust/settings", off, content_type="application/json", **_auth(cast.steward)
+    )
+    assert r.status_code == 200 and r.json()["gates_enabled"] is False
     # but may not change the thresholds; a steward may
     r = client.patch(
         f"{BASE}/trust/settings",

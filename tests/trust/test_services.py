@@ -53,11 +53,11 @@ def test_new_members_cannot_vouch_and_nothing_is_written(cast):
 
 
 def test_with_gates_switched_off_a_new_member_may_vouch(cast):
-    # given trust computed, then the gates switched off by a coordinator
+    # given trust computed, then the gates switched off by a steward
     from mutua.trust.configure import trust_settings_update
 
     services.trust_recompute(cast.community)
-    trust_settings_update(actor=cast.coordinator, community=cast.community, gates_enabled=False)
+    trust_settings_update(actor=cast.steward, community=cast.community, gates_enabled=False)
     # when a new member vouches, then it is recorded
     vouch = services.vouch_create(
         voucher=cast.member, vouchee=cast.caller, community=cast.community

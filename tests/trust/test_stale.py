@@ -78,3 +78,22 @@ def test_evidence_after_a_recompute_marks_the_community_again(cast):
     assert _due(cast.community) is not None
     assert trust_recompute_due(timezone.now() + DEBOUNCE) == 1
     assert services.trust_level_of(cast.caller, cast.community) == "known"
+
+
+def test_a_community_never_computed_gets_its_first_scores_from_the_minute_sweep(cast):
+    # given a community whose members have changed nothing since it started (gates still open)
+    assert not TrustSettings.objects.filter(
+        community=cast.community, computed_at__isnull=False
+    ).exists()
+    assert not services.gates_active(cast.community)
+
+    # when the every-minute sweep runs
+    trust_recompute_due()
+
+    # then trust is computed and the gates apply: a newcomer is "new", the steward trusted
+    assert services.gates_active(cast.community)
+    newcomer = member(cast.community)
+    assert services.trust_level_of(newcomer, cast.community) == "new"
+    assert services.trust_level_of(cast.steward, cast.community) == "trusted"
+    # and the next sweep leaves a computed community alone
+    assert trust_recompute_due() == 0

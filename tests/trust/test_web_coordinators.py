@@ -24,18 +24,18 @@ def _conf(community) -> TrustSettings:
     return TrustSettings.objects.get_or_create(community=community)[0]
 
 
-def test_a_coordinator_switches_the_gates_off_on_the_settings_page(client, cast):
+def test_a_coordinator_sets_the_vouch_limit_on_the_settings_page(client, cast):
     client.force_login(cast.coordinator)
     page = client.get(SETTINGS)
     assert page.status_code == 200
     text = page.content.decode()
     assert "Use trust levels" in text and "Only a steward can change" in text
-    # when they untick the gates (scoring fields are disabled for them, so not sent)
+    # when they post (scoring fields and the gates, while on, are disabled for them: not sent)
     r = client.post(SETTINGS, {"vouch_monthly_limit": "4"})
-    # then the gates are off, the limit changed, the thresholds untouched
+    # then the limit changed; the gates stay on (only a steward switches them off)
     assert r.status_code == 302
     conf = _conf(cast.community)
-    assert conf.gates_enabled is False and conf.vouch_monthly_limit == 4
+    assert conf.gates_enabled is True and conf.vouch_monthly_limit == 4
     assert conf.known_at == 0.2
     assert AuditEntry.objects.filter(action="trust.settings").count() == 1
 
@@ -78,7 +78,7 @@ def test_members_and_callers_cannot_open_or_post_the_settings_page(client, cast,
 def test_the_overview_says_when_gates_are_off(client, cast):
     from mutua.trust.configure import trust_settings_update
 
-    trust_settings_update(actor=cast.coordinator, community=cast.community, gates_enabled=False)
+    trust_settings_update(actor=cast.steward, community=cast.community, gates_enabled=False)
     client.force_login(cast.coordinator)
     page = client.get("/c/riverside/trust/overview/").content.decode()
     assert "Trust levels are switched off" in page and SETTINGS in page

@@ -17,6 +17,7 @@ from mutua.communities.models import (
     MembershipStatus,
     ServiceArea,
 )
+from mutua.core.audit import CONCERN_ACTIONS
 from mutua.core.errors import NotFound
 from mutua.core.models import AuditEntry
 from mutua.core.permissions import can, membership_of, require
@@ -140,7 +141,8 @@ def audit_list(
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[AuditEntry]:
-    """The community's log; safeguarding entries only for coordinators and the person concerned.
+    """The community's log; safeguarding entries only for coordinators and the person concerned,
+    and entries about a concern never for the person it is about (they would name the reporter).
 
     Filters: an action prefix, who acted and whom it concerned (users' public ids), and a range
     of days, both ends included, in the community's time zone.
@@ -151,6 +153,7 @@ def audit_list(
     )
     if not can(viewer, "audit.read_safeguarding", community):
         qs = qs.filter(Q(is_safeguarding=False) | Q(subject=viewer))
+    qs = qs.exclude(action__in=CONCERN_ACTIONS, subject=viewer)
     if action:
         qs = qs.filter(action__startswith=action)
     if actor_public_id:

@@ -16,6 +16,10 @@ REDACTED = "[redacted]"
 # A target's label may name an e-mail address (an invitation); members read the log, so
 # addresses never reach it.
 EMAIL_RE = re.compile(r"[^\s@<>]+@[^\s@<>]+")
+# Entries about a concern (its report and its review) are never shown to the person it is
+# about, not even in their data export: the actor would tell them who reported it. Other
+# safeguarding entries (a suspension) stay visible to the person concerned.
+CONCERN_ACTIONS = frozenset({"safeguarding.concern", "safeguarding.review"})
 
 
 def redact(data: dict[str, Any] | None) -> dict[str, Any]:

@@ -83,21 +83,36 @@ class StatementFilterForm(forms.Form):
     )
 
 
+def _limit_hours(label, low: int, high: int) -> forms.DecimalField:
+    # Hours with two decimals: any whole number of minutes shows, and saves back, unchanged
+    # (-90 minutes is -1.5 hours, -100 is -1.67, and -1.67 hours is -100 minutes again).
+    return forms.DecimalField(label=label, min_value=low, max_value=high, decimal_places=2)
+
+
 class SettingsForm(forms.Form):
     is_enabled = forms.BooleanField(label=_("Keep a time-credit ledger"), required=False)
-    floor_hours = forms.IntegerField(
-        label=_("Lowest balance, in hours"), min_value=-1000, max_value=0
-    )
-    ceiling_hours = forms.IntegerField(
-        label=_("Highest balance, in hours"), min_value=0, max_value=1000
-    )
-    fund_floor_hours = forms.IntegerField(
-        label=_("Lowest balance of the community fund, in hours"), min_value=-1000, max_value=0
-    )
+    floor_hours = _limit_hours(_("Lowest balance, in hours"), -1000, 0)
+    ceiling_hours = _limit_hours(_("Highest balance, in hours"), 0, 1000)
+    fund_floor_hours = _limit_hours(_("Lowest balance of the community fund, in hours"), -1000, 0)
     breach_mode = forms.ChoiceField(
         label=_("When a limit would be passed"),
         choices=[("block", _("Refuse the transfer")), ("flag", _("Allow it, and flag it"))],
     )
+
+    LIMITS = ("floor", "ceiling", "fund_floor")
+
+    @classmethod
+    def initial_from(cls, current) -> dict:
+        """The saved settings as the form shows them."""
+        return {
+            "is_enabled": current.is_enabled,
+            "breach_mode": current.breach_mode,
+            **{f"{k}_hours": hours_of(getattr(current, f"{k}_minutes")) for k in cls.LIMITS},
+        }
+
+    def limit_minutes(self) -> dict[str, int]:
+        """The three limits as whole minutes, as the service takes them."""
+        return {f"{k}_minutes": _minutes(self.cleaned_data[f"{k}_hours"]) for k in self.LIMITS}
 
 
 FUND = "fund"
@@ -220,6 +235,12 @@ class RecordForm(IdempotentForm):
 
 def _minutes(hours: Decimal) -> int:
     return int((hours * 60).to_integral_value())
+
+
+def hours_of(minutes: int) -> Decimal:
+    """Minutes as hours with at most two decimals: -90 is -1.5, -120 is -2."""
+    hours = (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+    return hours.to_integral_value() if hours == hours.to_integral_value() else hours.normalize()
 
 
 def _hours(minutes: int) -> str:

@@ -289,12 +289,15 @@ def transfer_get(*, viewer: User, community: Community, public_id: str) -> Trans
 
 
 def member_choices(*, viewer: User, community: Community) -> list[tuple[str, str]]:
-    """(member id, name) of the other active members, for choosing whom to send to or ask."""
+    """(member id, name) of the other active members, for choosing whom to send to or ask;
+    nobody the viewer blocked or was blocked by (credits do not cross a block)."""
     from mutua.communities.models import Membership
+    from mutua.trust.safeguarding import not_blocked
 
     require(viewer, USE, community)
     rows = (
         Membership.objects.filter(community=community, status="active")
+        .filter(not_blocked(viewer, "user"))
         .exclude(user=viewer)
         .select_related("user__profile")
         .order_by("user__profile__display_name", "id")

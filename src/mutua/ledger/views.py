@@ -257,14 +257,8 @@ def summary(request, community):
 @community_page()
 def ledger_settings(request, community):
     current = selectors.settings_get(viewer=request.user, community=community)
-    initial = {
-        "is_enabled": current.is_enabled,
-        "floor_hours": current.floor_minutes // 60,
-        "ceiling_hours": current.ceiling_minutes // 60,
-        "fund_floor_hours": current.fund_floor_minutes // 60,
-        "breach_mode": current.breach_mode,
-    }
-    form = SettingsForm(request.POST or None, initial=initial)
+    # Saving the page unchanged changes nothing: limits show to the minute (-90 as -1.5 hours).
+    form = SettingsForm(request.POST or None, initial=SettingsForm.initial_from(current))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -274,10 +268,8 @@ def ledger_settings(request, community):
                 **selectors.changed_settings(
                     current,
                     is_enabled=data["is_enabled"],
-                    floor_minutes=data["floor_hours"] * 60,
-                    ceiling_minutes=data["ceiling_hours"] * 60,
-                    fund_floor_minutes=data["fund_floor_hours"] * 60,
                     breach_mode=data["breach_mode"],
+                    **form.limit_minutes(),
                 ),
             )
         except DomainError as exc:

@@ -1,8 +1,9 @@
 """A community's trust settings: thresholds, backers, damping, the vouch limit and the gates.
 
-Coordinators (`trust.manage`) may switch the gates off or on and set the monthly vouch limit:
+Coordinators (`trust.manage`) may switch the gates on and set the monthly vouch limit:
 day-to-day running. Stewards (`community.edit`) also set what the levels mean (thresholds,
-backers needed, damping), because that changes who is trusted across the whole community.
+backers needed, damping), because that changes who is trusted across the whole community, and
+only they switch the gates off: that lets every member past every gate, home addresses too.
 Every change is audit-logged with before and after; a change to the scoring recomputes soon.
 """
 
@@ -54,7 +55,8 @@ def _errors(conf: TrustSettings, changes: dict) -> dict[str, list[str]]:
 
 @transaction.atomic
 def trust_settings_update(*, actor: User, community: Community, **changes) -> TrustSettings:
-    """Coordinators set the gates and the vouch limit; stewards also what the levels mean."""
+    """Coordinators switch the gates on and set the vouch limit; stewards also switch the gates
+    off and set what the levels mean."""
     unknown = sorted(set(changes) - set(SETTING_FIELDS))
     if unknown:
         message = _("This setting does not exist.")
@@ -63,7 +65,7 @@ def trust_settings_update(*, actor: User, community: Community, **changes) -> Tr
     conf, _created = TrustSettings.objects.select_for_update().get_or_create(community=community)
     # Only what differs counts: a coordinator saving the page unchanged never touches thresholds.
     changes = {k: v for k, v in changes.items() if v is not None and getattr(conf, k) != v}
-    if changes.keys() & set(STEWARD_FIELDS):
+    if changes.keys() & set(STEWARD_FIELDS) or changes.get("gates_enabled") is False:
         require(actor, "community.edit", community)
     errors = _errors(conf, changes)
     if errors:

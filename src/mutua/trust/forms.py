@@ -38,7 +38,8 @@ def _bounds(name: str) -> dict:
 
 
 class TrustSettingsForm(forms.Form):
-    """Stewards see every field; for coordinators the scoring fields are shown but disabled."""
+    """Stewards see every field; for coordinators the scoring fields (and the gates, while they
+    are on) are shown but disabled."""
 
     gates_enabled = forms.BooleanField(
         label=_("Use trust levels to decide who may do what"),
@@ -75,3 +76,5 @@ class TrustSettingsForm(forms.Form):
         if not may_set_scoring:
             for name in STEWARD_FIELDS:
                 self.fields[name].disabled = True
+            if self.initial.get("gates_enabled"):  # only a steward switches the gates off
+                self.fields["gates_enabled"].disabled = True

@@ -73,13 +73,16 @@ def _pairs(rows: Iterable[tuple] | np.ndarray, lookup: np.ndarray) -> tuple[np.n
     return src[keep], dst[keep]
 
 
+# Help that counts as kept: confirmed, and neither reported as a no-show nor questioned within
+# the dispute window afterwards (either reverses its credits; a coordinator follows it up).
+KEPT = Q(status="confirmed", no_show_reported_at__isnull=True, disputed_at__isnull=True)
+
+
 def _exchange_edges(community: Community, lookup: np.ndarray, n: int):
     from mutua.exchange.models import Commitment
 
     rows = list(
-        Commitment.objects.filter(
-            need__community=community, status="confirmed", need__author__isnull=False
-        )
+        Commitment.objects.filter(KEPT, need__community=community, need__author__isnull=False)
         .values_list("need__author_id", "helper_id", "auto_confirmed")
         .annotate(c=Count("id"))
         .order_by()
@@ -98,30 +101,24 @@ def _exchange_edges(community: Community, lookup: np.ndarray, n: int):
 def _reliability(community: Community, lookup: np.ndarray, n: int) -> tuple[np.ndarray, dict]:
     from mutua.exchange.models import Commitment
 
+    # A "cancelled" commitment is never the helper's doing: it is ended when the person helped
+    # or a coordinator closes the need, when a standing arrangement is paused or ended, or on a
+    # no-show report (counted as a no-show). A helper who cannot come releases their place, so
+    # only late releases count against them; cancellations are not counted at all.
     rows = (
         Commitment.objects.filter(need__community=community)
         .values("helper_id")
         .annotate(
-            kept=Count("id", filter=Q(status="confirmed")),
-            late=Count("id", filter=Q(status="confirmed", done_marked_at__gt=F("due_at"))),
+            kept=Count("id", filter=KEPT),
+            late=Count("id", filter=KEPT & Q(done_marked_at__gt=F("due_at"))),
             no_show=Count("id", filter=Q(no_show_reported_at__isnull=False)),
             released_late=Count(
                 "id", filter=Q(status="released", ended_at__gt=F("due_at") - NOTICE)
             ),
-            cancelled_late=Count(
-                "id",
-                filter=Q(
-                    status="cancelled",
-                    no_show_reported_at__isnull=True,
-                    ended_at__gt=F("due_at") - NOTICE,
-                ),
-            ),
         )
         .order_by()
     )
-    counts = {
-        k: np.zeros(n) for k in ("kept", "late", "no_show", "released_late", "cancelled_late")
-    }
+    counts = {k: np.zeros(n) for k in ("kept", "late", "no_show", "released_late")}
     for row in rows:
         uid = row["helper_id"]
         i = lookup[uid] if uid < lookup.shape[0] else -1
@@ -133,7 +130,7 @@ def _reliability(community: Community, lookup: np.ndarray, n: int) -> tuple[np.n
         counts["late"],
         counts["no_show"],
         counts["released_late"],
-        counts["cancelled_late"],
+        np.zeros(n),  # cancellations: not the helper's (see above)
     )
     return factor, counts
 
@@ -270,7 +267,7 @@ def _evidence(community_id, members, vouch_rows, lookup, v_dst, m_dst, counts) -
             "kept": int(counts["kept"][i]),
             "late": int(counts["late"][i]),
             "no_show": int(counts["no_show"][i]),
-            "short_notice": int(counts["released_late"][i] + counts["cancelled_late"][i]),
+            "short_notice": int(counts["released_late"][i]),
             "met_in_person": bool(met[i]),
             "steward": members[i][2] == "steward",
         }

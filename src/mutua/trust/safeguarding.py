@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from mutua.communities.models import Community, Membership, MembershipStatus
 from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, NotFound, ValidationFailed
-from mutua.core.permissions import forget_memberships, require
+from mutua.core.permissions import can, forget_memberships, require
 from mutua.people.models import User
 from mutua.trust.models import Block, Concern
+from mutua.trust.stale import trust_recompute_soon
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -96,6 +97,22 @@ def concern_report(
     return concern
 
 
+def concern_reviewers(community: Community, concern: Concern) -> list[User]:
+    """Who is told about a concern: everyone here who may review it except the person it is
+    about. Stewards always may, so a concern about a coordinator reaches the stewards."""
+    candidates = (
+        Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
+        .filter(Q(role__in=("coordinator", "steward")) | Q(custom_roles__isnull=False))
+        .exclude(user_id=concern.about_id)
+        .select_related("user", "community")
+        .prefetch_related("custom_roles")
+        .distinct()
+        .order_by("id")
+    )
+    # `can` also asks for two-factor sign-in where the community requires it of staff.
+    return [m.user for m in candidates if can(m.user, "safeguarding.review", community)]
+
+
 def _tell_coordinators(community: Community, concern: Concern) -> None:
     try:
         from mutua.notify.services import notification_send
@@ -103,22 +120,24 @@ def _tell_coordinators(community: Community, concern: Concern) -> None:
         return
     from mutua.trust.notifications import CONCERN_NEW
 
-    for m in Membership.objects.filter(
-        community=community, status=MembershipStatus.ACTIVE, role__in=("coordinator", "steward")
-    ).select_related("user"):
+    for user in concern_reviewers(community, concern):
         notification_send(
-            recipient=m.user,
+            recipient=user,
             kind=CONCERN_NEW,
             context={"community_name": community.name, "community_slug": community.slug},
             community=community,
-            dedupe_key=f"concern:{concern.public_id}:{m.user_id}",
+            dedupe_key=f"concern:{concern.public_id}:{user.pk}",
         )
 
 
 @transaction.atomic
 def concern_review(*, actor: User, concern: Concern, outcome: str) -> Concern:
-    """A coordinator records what was done about a concern; the entry is safeguarding-only."""
+    """A coordinator records what was done about a concern (never one about themselves); the
+    entry is safeguarding-only."""
     require(actor, "safeguarding.review", concern.community)
+    if concern.about_id is not None and concern.about_id == actor.pk:
+        # Others review a concern about you; it is not shown to you at all.
+        raise NotFound(_("This concern was not found."))
     outcome = (outcome or "").strip()
     if not outcome:
         raise _invalid("outcome", _("Please note what was done."))
@@ -170,6 +189,8 @@ def membership_suspend(*, actor: User, membership: Membership, reason: str) -> M
         reason=reason,
         is_safeguarding=True,
     )
+    # A suspended member's vouches and help stop lifting others at the next recompute, soon.
+    trust_recompute_soon(community=community)
     return membership
 
 
@@ -192,4 +213,5 @@ def membership_unsuspend(*, actor: User, membership: Membership) -> Membership:
         after={"status": "active"},
         is_safeguarding=True,
     )
+    trust_recompute_soon(community=membership.community)
     return membership

@@ -173,8 +173,9 @@ def trust_overview(*, viewer: User, community: Community, limit: int = 500) -> O
 
 
 def concern_queue(*, viewer: User, community: Community, status: str = "open") -> QuerySet[Concern]:
+    """Concerns for those who review them; never those about the viewer (others review them)."""
     require(viewer, "safeguarding.review", community)
-    qs = Concern.objects.filter(community=community)
+    qs = Concern.objects.filter(community=community).exclude(about=viewer)
     if status:
         qs = qs.filter(status=status)
     here = Membership.objects.filter(community=community)
@@ -188,7 +189,11 @@ def concern_queue(*, viewer: User, community: Community, status: str = "open") -
 
 def concern_get(*, viewer: User, community: Community, public_id: str) -> Concern:
     require(viewer, "safeguarding.review", community)
-    concern = Concern.objects.filter(community=community, public_id=public_id).first()
+    concern = (
+        Concern.objects.filter(community=community, public_id=public_id)
+        .exclude(about=viewer)
+        .first()
+    )
     if concern is None:
         raise NotFound(_("This concern was not found."))
     return concern

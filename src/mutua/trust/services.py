@@ -30,6 +30,7 @@ from mutua.trust.recompute import (  # noqa: F401 - part of this module's interf
     settings_of,
     trust_recompute,
 )
+from mutua.trust.safeguarding import is_blocked
 from mutua.trust.stale import trust_recompute_soon
 
 # What each gate asks for. Communities can raise or lower them in TrustSettings later.
@@ -140,6 +141,8 @@ def vouch_create(*, voucher: User, vouchee: User, community: Community, note: st
         raise _invalid("vouchee", _("You cannot vouch for yourself."))
     if membership_of(vouchee, community) is None:
         raise NotFound(_("This person is not a member of this community."))
+    if is_blocked(voucher, vouchee):  # either direction; the words do not say who blocked
+        raise PermissionDenied(_("You cannot vouch for this member."))
     trust_gate_require(voucher, community, "vouch")
     limit = settings_of(community).vouch_monthly_limit
     since = timezone.now() - dt.timedelta(days=30)

@@ -65,14 +65,25 @@ def trust_recompute_due(now: dt.datetime | None = None) -> int:
         .order_by("recompute_due_at")
         .values_list("community_id", flat=True)
     )
+    from mutua.trust.recompute import trust_recompute
+
     done = 0
     for community in Community.objects.filter(pk__in=ids):
         claimed = TrustSettings.objects.filter(
             community=community, recompute_due_at__lte=now
         ).update(recompute_due_at=None)
         if claimed:
-            from mutua.trust.recompute import trust_recompute
-
             trust_recompute(community)
             done += 1
+    # Gates apply once trust has been computed: a community that has members but no scores yet
+    # (new, or no evidence changed since it started) gets its first recompute here, within a
+    # minute, rather than at the next six-hourly pass.
+    never = (
+        Community.objects.filter(memberships__status="active")
+        .exclude(trust_settings__computed_at__isnull=False)
+        .distinct()
+    )
+    for community in never:
+        trust_recompute(community)
+        done += 1
     return done

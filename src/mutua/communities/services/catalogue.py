@@ -16,8 +16,25 @@ from mutua.communities.services.common import _invalid, _snapshot
 from mutua.communities.services.usage import uses_of
 from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, PermissionDenied
-from mutua.core.permissions import GRANTABLE, forget_memberships, require
+from mutua.core.permissions import GRANTABLE, STAFF_ACTIONS, forget_memberships, require
 from mutua.people.models import Skill, User
+
+# What only a coordinator may do (safeguarding review, sensitive details, trust, …). A custom
+# role that grants any of it asks the same trust level as being made coordinator.
+COORDINATOR_POWERS = frozenset(GRANTABLE) & STAFF_ACTIONS
+
+
+def _gives_coordinator_powers(permissions) -> bool:
+    return bool(COORDINATOR_POWERS & set(permissions or []))
+
+
+def _trust_gate_for_powers(membership: Membership) -> None:
+    """The trust gate for staff, as `membership_change_role` applies it (staff already passed)."""
+    if membership.role in ("coordinator", "steward"):
+        return  # they hold these powers already
+    from mutua.trust.services import trust_gate_require  # a trust level gates staff powers
+
+    trust_gate_require(membership.user, membership.community, "coordinator")
 
 
 @transaction.atomic
@@ -258,7 +275,8 @@ def custom_role_create(
 def custom_role_assign(
     *, actor: User, membership: Membership, role: CustomRole, granted: bool = True
 ) -> Membership:
-    """Stewards give custom roles to members and take them back; a change is audit-logged."""
+    """Stewards give custom roles to members and take them back; a change is audit-logged. A
+    role with coordinators' powers asks the trust level a coordinator needs."""
     require(actor, "role.manage", membership.community)
     if role.community_id != membership.community_id:
         raise _invalid("role", _("This role belongs to another community."))
@@ -266,6 +284,8 @@ def custom_role_assign(
         raise Conflict(_("This person is no longer a member."))
     if membership.custom_roles.filter(pk=role.pk).exists() == granted:
         return membership  # nothing changes, so nothing is logged
+    if granted and _gives_coordinator_powers(role.permissions):
+        _trust_gate_for_powers(membership)
     if granted:
         membership.custom_roles.add(role)
     else:
@@ -315,7 +335,7 @@ def custom_role_update(
     permissions: list[str] | None = None,
 ) -> CustomRole:
     """Stewards rename a role or change what it allows; holders keep it. A new name gives the
-    role a new slug in the API."""
+    role a new slug in the API. Adding coordinators' powers asks each holder's trust level."""
     community = role.community
     require(actor, "role.manage", community)
     role = CustomRole.objects.select_for_update().get(pk=role.pk)
@@ -324,6 +344,12 @@ def custom_role_update(
         role.name = _role_name(community, name, exclude=role.pk)
     if permissions is not None:
         role.permissions = _grantable(permissions)
+        if (set(role.permissions) & COORDINATOR_POWERS) - set(before["permissions"] or []):
+            # New coordinators' powers reach every holder: each must pass the same gate.
+            for holder in role.memberships.filter(status="active").select_related(
+                "user", "community"
+            ):
+                _trust_gate_for_powers(holder)
     role.save()
     after = {"name": role.name, "permissions": role.permissions}
     changed = [k for k in after if before[k] != after[k]]

@@ -117,6 +117,7 @@ def account_set_limits(
         before=before,
         after={"floor": floor_minutes, "ceiling": ceiling_minutes},
         reason=reason,
+        is_safeguarding=True,  # a member's own limits, and why: coordinators and them only
     )
     return account
 
@@ -142,6 +143,7 @@ def account_set_supported(
         before=before,
         after={"is_supported": account.is_supported},
         reason=reason,
+        is_safeguarding=True,  # who receives from the fund, and why: coordinators and them only
     )
     return account
 

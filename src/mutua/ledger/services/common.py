@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from mutua.communities.models import Community, Membership, MembershipStatus
-from mutua.core.errors import Conflict, ValidationFailed
+from mutua.core.errors import Conflict, PermissionDenied, ValidationFailed
 from mutua.ledger import engine
 from mutua.ledger.models import Account, LedgerSettings
 from mutua.people.models import User
@@ -39,6 +39,15 @@ class LimitReached(Conflict):
 
 def invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, field_errors={field: [message]})
+
+
+def refuse_if_blocked(actor: User, other: User, message: str) -> None:
+    """Credits and requests for credits do not cross a block, in either direction. The words
+    say only that it cannot be done, never who blocked whom."""
+    from mutua.trust.safeguarding import is_blocked
+
+    if is_blocked(actor, other):
+        raise PermissionDenied(message)
 
 
 def settings_for(community: Community) -> LedgerSettings:

@@ -179,6 +179,7 @@ def fund_request_approve(*, actor: User, request: FundRequest) -> FundRequest:
         target=transfer,
         subject=request.recipient,
         after={"minutes": request.minutes},
+        is_safeguarding=True,  # help paid by the fund: coordinators and the helper paid only
     )
     _tell_requester(request, approved=True)
     return request

@@ -17,6 +17,7 @@ from mutua.ledger.services.common import (
     clean_minutes,
     clean_reason,
     invalid,
+    refuse_if_blocked,
     require_on,
 )
 from mutua.ledger.services.posting import fingerprint, post, replay_or_refuse
@@ -62,6 +63,7 @@ def credit_request_create(
         raise invalid("payer", _("Please choose someone other than yourself."))
     if membership_of(payer, community) is None:
         raise invalid("payer", _("This person is not a member of this community."))
+    refuse_if_blocked(actor, payer, _("You cannot ask this member for credits."))
     return create_once(
         CreditRequest,
         requester=actor,
@@ -95,6 +97,8 @@ def credit_request_approve(*, actor: User, request: CreditRequest) -> CreditRequ
         return request
     if request.status != "pending":
         raise Conflict(_("This request has already been answered."))
+    # A block made since the request was sent: it can still be declined, not paid.
+    refuse_if_blocked(actor, request.requester, _("You cannot send credits to this member."))
     try:
         request.transfer = post(
             community=community,

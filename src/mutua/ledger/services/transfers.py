@@ -20,6 +20,7 @@ from mutua.ledger.services.common import (
     clean_reason,
     fund_for,
     invalid,
+    refuse_if_blocked,
     require_on,
 )
 from mutua.ledger.services.posting import BLOCK_NOTHING, post
@@ -49,6 +50,7 @@ def transfer_send(
     if recipient.pk == actor.pk:
         raise invalid("recipient", _("Please choose someone other than yourself."))
     _member_or_refuse(recipient, community, "recipient")
+    refuse_if_blocked(actor, recipient, _("You cannot send credits to this member."))
     accounts = accounts_for(community, [actor, recipient])
     try:
         return post(
@@ -126,6 +128,7 @@ def fund_grant(
         subject=recipient,
         after={"minutes": minutes},
         reason=reason,
+        is_safeguarding=True,  # nobody is shamed for receiving: coordinators and them only
     )
     return transfer
 
@@ -175,6 +178,8 @@ def transfer_record(
         target=transfer,
         after={"legs": [[a.public_id, m] for a, m in legs]},
         reason=reason,
+        # The fund paying for someone's help is support: not for every member to read.
+        is_safeguarding=any(account.is_fund for account, _minutes in legs),
     )
     return transfer
 
@@ -226,6 +231,8 @@ def transfer_reverse(*, actor: User, transfer: Transfer, reason: str) -> Transfe
         target=transfer,
         after={"reversal": reversal.public_id},
         reason=reason,
+        # Correcting credits from or to the fund would tell who received from it.
+        is_safeguarding=transfer.entries.filter(account__is_fund=True).exists(),
     )
     return reversal
 

@@ -117,9 +117,15 @@ def _entry(e) -> dict[str, Any]:
 
 
 def export_audit_about(user: User) -> list[dict[str, Any]]:
+    """Entries about the user, except those about a concern (they would name the reporter)."""
+    from mutua.core.audit import CONCERN_ACTIONS
     from mutua.core.models import AuditEntry
 
-    qs = AuditEntry.objects.filter(subject=user).select_related("community")
+    qs = (
+        AuditEntry.objects.filter(subject=user)
+        .exclude(action__in=CONCERN_ACTIONS)
+        .select_related("community")
+    )
     return [_entry(e) for e in qs.order_by("created_at", "id")]
 
 
