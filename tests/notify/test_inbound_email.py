@@ -142,7 +142,7 @@ PLAIN, HTML_ONLY = "plain", "html"
         ("help {code}\n\n" + QUOTE, None, "help"),
         (None, "<p>Not OK. Please come.</p>", "help"),
         ("OK ZZ99", None, "nothing"),  # a reply code for no plan of theirs
-        ("what is this about?\n\n" + QUOTE, None, "nothing"),
+        ("what is this about?\n\n" + QUOTE, None, "forwarded"),  # a person reads it
         ("\n\n" + QUOTE, None, "nothing"),  # nothing written but the quote
         ("STOP", None, "nothing"),
     ],
@@ -157,6 +157,9 @@ def test_reply_table(cast, plan, body, html, outcome):
         assert p.current_alert is not None and p.current_alert.reason == "help"
         assert "care_help" in kinds_for(cast.coordinator)
         assert not checked_in(plan)
+    elif outcome == "forwarded":
+        assert not checked_in(plan) and p.current_alert is None
+        assert "care_reply" in kinds_for(cast.coordinator)
     else:
         assert not checked_in(plan) and p.current_alert is None
         assert result.inbound.handled_by == []

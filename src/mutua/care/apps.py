@@ -7,10 +7,10 @@ class CareConfig(AppConfig):
     verbose_name = "Care plans and circles"
 
     def ready(self) -> None:
+        # No sensitive-details rule here: holding an alert unlocks only the address and access
+        # notes, through `care_access_details` (its own check, audit-logged), never the rest.
         from mutua.care import health, links, notifications  # noqa: F401
-        from mutua.care.services.alerts import holds_final_alert
         from mutua.care.services.checkins import care_reply_handle
-        from mutua.core.permissions import SENSITIVE_ACCESS_RULES, register_sensitive_rule
         from mutua.notify.services import register_reply_handler
 
         register_reply_handler(care_reply_handle)
@@ -19,5 +19,3 @@ class CareConfig(AppConfig):
 
         if contacts_flag_below_trust not in LEVEL_CHANGE_HANDLERS:
             register_level_change_handler(contacts_flag_below_trust)
-        if holds_final_alert not in SENSITIVE_ACCESS_RULES:
-            register_sensitive_rule(holds_final_alert)

@@ -25,6 +25,8 @@ _WORDS = {
     "checkin": gettext_lazy("Checked in: %(detail)s"),
     "resumed": gettext_lazy("Check-ins started again after a pause"),
     "instructions_shown": gettext_lazy("How to get in was shown (this is recorded)"),
+    "reply": gettext_lazy("A reply for a person to read (not counted as OK): %(detail)s"),
+    "reply_forwarded": gettext_lazy("The reply was passed on to be read"),
 }
 _DETAILS = {
     "all_clear": dict(AlertOutcome.choices),

@@ -233,3 +233,20 @@ def rota(request: HttpRequest, slug: str) -> HttpResponse:
         return _refused(request, exc, form, template, ctx)
     messages.success(request, _("The shift is on the rota."))
     return redirect("care:rota", community.slug)
+
+
+@login_required
+@require_POST
+def rota_end(request: HttpRequest, slug: str, shift_id: str) -> HttpResponse:
+    """Take a shift off the rota: ended now if under way, deleted if not yet begun."""
+    community = None
+    try:
+        community = community_get(slug=slug)
+        shift = selectors.on_call_shift_get(
+            viewer=request.user, community=community, public_id=shift_id
+        )
+        services.on_call_shift_end(actor=request.user, shift=shift)
+    except DomainError as exc:
+        return _problem(request, exc, community)
+    messages.success(request, _("The shift is off the rota."))
+    return redirect("care:rota", community.slug)

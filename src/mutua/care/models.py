@@ -148,8 +148,9 @@ class CircleContact(PublicModel):
         return f"circle contact {self.public_id}"
 
 
-class OnCallShift(TimeStamped):
-    """The rota coordinators keep: who is on call, from when until when."""
+class OnCallShift(PublicModel):
+    """The rota coordinators keep: who is on call, from when until when (ended early by
+    coordinators, e.g. when the coordinator steps down)."""
 
     community = models.ForeignKey(
         "communities.Community", on_delete=models.CASCADE, related_name="care_shifts"

@@ -26,6 +26,7 @@ HELD = "care_held"  # to everyone alerted: someone is on it
 STILL_HELD = "care_still_held"  # to the holder: please record the all-clear
 ALL_CLEAR = "care_all_clear"  # to everyone alerted
 FLAGGED = "care_flagged"  # to coordinators: a circle needs mending
+REPLY = "care_reply"  # to the circle and coordinators: a reply no machine could read
 CIRCLE_INVITE = "care_circle_invite"  # to a member asked to join a circle (not critical)
 
 _PERSON_CHANNEL_SETS = {
@@ -53,6 +54,7 @@ for _code, _label in {
     STILL_HELD: _("An alert you hold is still open"),
     ALL_CLEAR: _("All clear"),
     FLAGGED: _("A care circle needs mending"),
+    REPLY: _("A reply in your care circle that a person should read"),
 }.items():
     register_kind(_code, label=_label, critical=True, default_channels=(APP, EMAIL, SMS))
 

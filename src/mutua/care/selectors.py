@@ -36,7 +36,7 @@ def _plans() -> QuerySet[CarePlan]:
 
 
 def plan_get(*, viewer: User, public_id: str) -> CarePlan:
-    """The person, their accepted/invited circle and coordinators may see a plan."""
+    """The person, their accepted circle and coordinators may see a plan."""
     plan = _plans().filter(public_id=public_id).first()
     if plan is None or not plan_visible(viewer, plan):
         raise NotFound(_("This care plan was not found."))
@@ -44,14 +44,14 @@ def plan_get(*, viewer: User, public_id: str) -> CarePlan:
 
 
 def plan_visible(viewer: User, plan: CarePlan) -> bool:
-    """The person, coordinators, and circle contacts (invited or accepted) who are still
-    active members of the community."""
+    """The person, coordinators, and accepted circle contacts who are still active members of
+    the community. Someone only invited sees the invitation (`my_circles`), not the plan."""
     if not viewer.is_authenticated:
         return False
     if viewer.pk == plan.person_id or can(viewer, "care.coordinate", plan.community):
         return True
     return CircleContact.objects.filter(
-        plan=plan, member=viewer, status__in=("invited", "accepted")
+        plan=plan, member=viewer, status="accepted"
     ).exists() and is_active_member(viewer, plan.community)
 
 
@@ -130,7 +130,8 @@ def my_plans(*, viewer: User) -> list[CarePlan]:
 
 def my_circles(*, viewer: User) -> list[CircleContact]:
     """Plans where the viewer is (or is asked to be) in the circle, with any open alert; only
-    in communities where the viewer is still an active member."""
+    in communities where the viewer is still an active member. For an invitation, pages and the
+    API show only who asks: the plan is not theirs to read until they accept."""
     if not viewer.is_active:
         return []
     contacts = list(
@@ -267,3 +268,16 @@ def on_call_rota(
         .select_related("coordinator__profile")
         .order_by("starts_at", "id")[:200]
     )
+
+
+def on_call_shift_get(*, viewer: User, community: Community, public_id: str) -> OnCallShift:
+    """One shift of the community's rota (coordinators only)."""
+    require(viewer, "care.coordinate", community)
+    shift = (
+        OnCallShift.objects.select_related("community", "coordinator__profile")
+        .filter(community=community, public_id=public_id)
+        .first()
+    )
+    if shift is None:
+        raise NotFound(_("This shift is not on the rota."))
+    return shift

@@ -10,6 +10,7 @@ urlpatterns = [
     path("care/", views.my_care, name="mine"),
     path("c/<slug:slug>/care/plans/new/", manage_views.plan_new, name="plan_new"),
     path("c/<slug:slug>/care/rota/", manage_views.rota, name="rota"),
+    path("c/<slug:slug>/care/rota/<str:shift_id>/end/", manage_views.rota_end, name="rota_end"),
     path("c/<slug:slug>/care/settings/", manage_views.care_settings, name="settings"),
     path("c/<slug:slug>/care/calls/", views.call_list, name="calls"),
     path("care/plans/<str:public_id>/", views.plan_detail, name="plan_detail"),

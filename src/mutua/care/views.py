@@ -10,12 +10,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from mutua.care import selectors, services
 from mutua.communities.selectors import community_get, community_list
 from mutua.core.errors import DomainError
 from mutua.core.permissions import can
+
+HELP_STAYS_OPEN = gettext_lazy(
+    "Thank you, this is noted. The call for help stays open until someone in the circle or a "
+    "coordinator gives the all-clear on it."
+)
 
 
 def _problem(request: HttpRequest, exc: DomainError, community=None) -> HttpResponse:
@@ -49,12 +55,15 @@ def plan_action(request: HttpRequest, public_id: str, action: str) -> HttpRespon
     plan = None
     try:
         plan = selectors.plan_get(viewer=request.user, public_id=public_id)
-        if action == "checkin":
-            services.care_checkin(actor=request.user, plan=plan, how="web")
-            messages.success(request, _("Thank you. We have noted that you are OK."))
-        elif action == "checkin-for":
-            services.care_checkin(actor=request.user, plan=plan, how="circle")
-            messages.success(request, _("Thank you. We noted that you saw them."))
+        if action in ("checkin", "checkin-for"):
+            how = "web" if action == "checkin" else "circle"
+            checkin = services.care_checkin(actor=request.user, plan=plan, how=how)
+            if checkin.plan.current_alert_id is not None:  # a cry for help stays open
+                messages.warning(request, HELP_STAYS_OPEN)
+            elif action == "checkin":
+                messages.success(request, _("Thank you. We have noted that you are OK."))
+            else:
+                messages.success(request, _("Thank you. We noted that you saw them."))
         elif action == "help":
             services.care_help(actor=request.user, plan=plan)
             messages.warning(request, _("Your circle and the coordinators have been alerted."))
@@ -117,16 +126,12 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     except DomainError as exc:
         return _problem(request, exc)
     history = selectors.plan_history(plan=plan)
-    instructions = ""
     alert = plan.current_alert
-    if (
-        alert
-        and alert.held_by_id == request.user.pk
-        and alert.reached_final_step
-        and request.GET.get("instructions")
-    ):
+    may_see_access = alert is not None and services.may_see_access_details(request.user, alert)
+    access: dict[str, str] | None = None
+    if alert is not None and may_see_access and request.GET.get("instructions"):
         try:
-            instructions = services.care_access_instructions(viewer=request.user, alert=alert)
+            access = services.care_access_details(viewer=request.user, alert=alert)
         except DomainError as exc:
             messages.error(request, exc.message)
     selectors.drills_mark([plan])
@@ -137,7 +142,8 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "plan": plan,
             "community": plan.community,
             "alert": alert,
-            "instructions": instructions,
+            "may_see_access": may_see_access,
+            "access": access,
             "can_manage": request.user.pk == plan.person_id
             or can(request.user, "care.coordinate", plan.community),
             "can_call": can(request.user, "calllist.view", plan.community),

@@ -104,10 +104,13 @@ _OK = {"ok", "okay", "okey", "oki", "okk", "k", "kk", "fine", "good", "bien", "v
        "safe", "alright", "allright", "great"}  # fmt: skip
 _YES = {"yes", "y", "yeah", "yep", "yup", "si", "sure", "accept", "claro"}
 _NO = {"no", "n", "nope", "nah", "decline", "cannot", "cant"}
-_NEGATION = {"not", "no", "nicht", "nao"}
+_NEGATION = {"not", "no", "nicht", "nao", "isnt", "arent", "aint", "never", "nunca", "dont",
+             "doesnt", "wasnt"}  # fmt: skip
 # Words between a negation and "ok" that do not change its meaning ("not really ok").
 _FILLER = {"i", "im", "am", "is", "its", "it", "all", "estoy", "really", "very", "feeling",
            "doing", "so", "that", "too", "me", "siento", "encuentro", "muy", "estamos"}  # fmt: skip
+# Between a negation and "ok" only (they widen NOT OK, never OK): "I don't feel ok".
+_NEGATED_FILLER = _FILLER | {"feel", "feels", "be", "been", "was", "are", "were"}
 _NOT_OK_WORDS = {"nok", "notok", "unwell", "mal"}
 # Greetings and thanks said before or around the answer ("Hi, I'm ok, thanks").
 _COURTESY = {"hi", "hello", "hey", "dear", "thanks", "thank", "you", "thx", "cheers", "hola",
@@ -137,7 +140,8 @@ def parse_reply(text: str) -> Reply:
     Robust to case, punctuation and accents. "not ok" (and "no estoy bien") means HELP, never OK;
     any mention of help wins, because a missed cry for help costs more than a false alarm. An OK
     must be short and plain ("Hi, I'm ok, thanks"): "fine but I fell" or a long letter is not
-    understood as OK, so the check-in stays open and a person reads it.
+    understood as OK, so the check-in stays open and a person reads it; nor is a question
+    ("ok?") or an OK taken back ("im ok not"). "isn't ok" and "never ok" mean HELP.
     """
     tokens = _tokens(text)
     codes = [t.upper() for t in tokens if _is_code(t)]
@@ -152,14 +156,22 @@ def parse_reply(text: str) -> Reply:
     for i, word in enumerate(words):
         if word not in _NEGATION:
             continue
-        rest = [w for w in words[i + 1 :] if w not in _FILLER]
+        rest = [w for w in words[i + 1 :] if w not in _NEGATED_FILLER]
         if rest and rest[0] in _OK:
             return Reply(HELP, code)
     content = [w for w in words if w not in _FILLER] or words
     answer = [w for w in content if w not in _COURTESY]
     if answer and answer[0] in _OK:
-        # Only a short, plain OK counts: a caveat or a long message could hide a cry for help.
-        if len(content) > OK_MAX_WORDS or any(w in _CAVEAT for w in words):
+        # Only a short, plain OK counts: a caveat or a long message could hide a cry for help,
+        # a question ("ok?") is not an answer, and a negation after it ("im ok not") undoes it.
+        after = words[words.index(answer[0]) + 1 :]
+        if (
+            len(content) > OK_MAX_WORDS
+            or any(w in _CAVEAT for w in words)
+            or any(w in _NEGATION for w in after)
+            or "?" in text
+            or "\u00bf" in text
+        ):
             return Reply(UNKNOWN, code)
         return Reply(OK, code)
     first = content[0]

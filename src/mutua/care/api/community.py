@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from mutua.api.errors import responses
-from mutua.api.fields import Slug
+from mutua.api.fields import PublicId, Slug
 from mutua.care import selectors, services
 from mutua.care.api import schemas as s
 from mutua.communities.selectors import community_get
@@ -58,6 +58,20 @@ def rota_add(request: HttpRequest, slug: Slug, data: s.ShiftIn) -> Any:
         ends_at=data.ends_at,
     )
     return Status(201, shift)
+
+
+@router.delete(
+    "/communities/{slug}/rota/{shift_id}",
+    response=responses({204: None}),
+    summary="Take a shift off the rota: ended now if under way (coordinators; audit-logged)",
+)
+def rota_end(request: HttpRequest, slug: Slug, shift_id: PublicId) -> Any:
+    me = _me(request)
+    shift = selectors.on_call_shift_get(
+        viewer=me, community=community_get(slug=slug), public_id=shift_id
+    )
+    services.on_call_shift_end(actor=me, shift=shift)
+    return Status(204, None)
 
 
 @router.get(

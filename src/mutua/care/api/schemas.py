@@ -198,11 +198,12 @@ class MyCircleOut(Schema):
 
     @staticmethod
     def resolve_state(obj: Any) -> str:
-        return obj.plan.state
+        # An invitation shows who asks, not how the plan stands (nothing before accepting).
+        return obj.plan.state if obj.status == "accepted" else ""
 
     @staticmethod
     def resolve_alert(obj: Any) -> Any:
-        return obj.plan.current_alert
+        return obj.plan.current_alert if obj.status == "accepted" else None
 
 
 class InviteIn(In):
@@ -236,6 +237,7 @@ class ShiftIn(In):
 
 
 class ShiftOut(Schema):
+    id: str = Field(alias="public_id")
     coordinator: str
     coordinator_id: str
     starts_at: dt.datetime

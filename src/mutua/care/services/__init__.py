@@ -1,10 +1,12 @@
 """Writes of the care app: `from mutua.care import services`."""
 
 from mutua.care.services.alerts import (
+    care_access_details,
     care_access_instructions,
     care_alert_acknowledge,
     care_alert_all_clear,
     care_help,
+    may_see_access_details,
 )
 from mutua.care.services.calls import Call, care_call_list
 from mutua.care.services.checkins import care_checkin, care_reply_handle
@@ -25,12 +27,14 @@ from mutua.care.services.plans import (
     care_plan_update,
     care_settings_update,
     on_call_shift_add,
+    on_call_shift_end,
 )
 from mutua.care.services.sweep import SweepReport, care_sweep
 
 __all__ = [
     "Call",
     "SweepReport",
+    "care_access_details",
     "care_access_instructions",
     "care_alert_acknowledge",
     "care_alert_all_clear",
@@ -52,5 +56,7 @@ __all__ = [
     "circle_invite",
     "circle_leave",
     "circle_remove",
+    "may_see_access_details",
     "on_call_shift_add",
+    "on_call_shift_end",
 ]

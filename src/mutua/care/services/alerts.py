@@ -269,24 +269,52 @@ def care_alert_all_clear(
     return alert
 
 
-def holds_final_alert(viewer: User, person: User) -> bool:
-    """Sensitive-details rule: the holder of an open alert that reached its final step."""
-    return Alert.objects.filter(
-        plan__person=person, held_by=viewer, resolved_at__isnull=True, reached_final_step=True
-    ).exists()
+def may_see_access_details(viewer: User, alert: Alert) -> bool:
+    """Only whoever holds an open, live (not drill) alert at its final step: the moment
+    someone may need to get in. Nobody else gets the details through an alert."""
+    return (
+        alert.resolved_at is None
+        and not alert.is_drill
+        and alert.reached_final_step
+        and alert.held_by_id == viewer.pk
+    )
+
+
+ACCESS_FIELDS = ("address", "access_notes")
 
 
 @transaction.atomic
-def care_access_instructions(*, viewer: User, alert: Alert, now: dt.datetime | None = None) -> str:
-    """How to get in, shown only to whoever holds the alert at its final step (audit-logged)."""
-    from mutua.people.services import sensitive_read
+def care_access_details(
+    *, viewer: User, alert: Alert, now: dt.datetime | None = None
+) -> dict[str, str]:
+    """The person's address and how to get in, and nothing else of their private details, to
+    whoever holds a live alert at its final step; each read is audit-logged and in the plan log."""
+    from mutua.core.audit import audit_record
+    from mutua.people.models import SensitiveDetails
 
     now = now_or(now)
     plan, alert = _lock(alert)
     if alert.resolved_at is not None or alert.held_by_id != viewer.pk:
         raise PermissionDenied(_("Access instructions are shown to whoever is on it."))
-    if not alert.reached_final_step:
+    if alert.is_drill:
+        raise PermissionDenied(_("A drill never shows how to get in."))
+    if not may_see_access_details(viewer, alert):
         raise PermissionDenied(_("Access instructions are shown only at the last step."))
-    details = sensitive_read(viewer=viewer, person=plan.person, purpose="care alert")
+    row = SensitiveDetails.objects.filter(user=plan.person).values(*ACCESS_FIELDS).first()
+    details = {f: (row or {}).get(f, "") or "" for f in ACCESS_FIELDS}
+    audit_record(
+        actor=viewer,
+        action="sensitive.read",
+        community=plan.community,
+        subject=plan.person,
+        target=plan.person,
+        after={"fields": list(ACCESS_FIELDS), "purpose": "care alert"},
+        is_safeguarding=True,
+    )
     log(plan, "instructions_shown", at=now, alert=alert, recipient=viewer, drill=alert.is_drill)
-    return details.get("access_notes", "")
+    return details
+
+
+def care_access_instructions(*, viewer: User, alert: Alert, now: dt.datetime | None = None) -> str:
+    """How to get in (the access notes alone), under the rule of `care_access_details`."""
+    return care_access_details(viewer=viewer, alert=alert, now=now)["access_notes"]

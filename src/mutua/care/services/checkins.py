@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from mutua.care.models import CarePlan, CheckIn
 from mutua.care.services.alerts import alert_resolve, care_help, is_responder
 from mutua.care.services.common import CHECKIN_WINDOW, log, now_or, schedule_next
+from mutua.care.services.replies import care_reply_forward
 from mutua.core.errors import Conflict, PermissionDenied
 from mutua.notify import engine
 from mutua.people.models import SensitiveDetails
@@ -23,8 +24,9 @@ def care_checkin(
 ) -> CheckIn:
     """The person says they are OK (or someone in the circle saw them: recorded as such).
 
-    It counts for the check-in due within the next 12 hours; an open alert closes as
-    "was fine" and everyone who was alerted gets the all-clear.
+    It counts for the check-in due within the next 12 hours. An open alert for a missed
+    check-in closes as "was fine" and everyone who was alerted gets the all-clear; a cry for
+    help stays open until someone gives the all-clear on it (being seen is not being safe).
     """
     now = now_or(now)
     plan = (
@@ -54,8 +56,11 @@ def care_checkin(
     )
     plan.last_checkin_at = now
     log(plan, "checkin", at=now, alert=plan.current_alert, detail=how)
-    if plan.current_alert is not None:
-        alert_resolve(plan, plan.current_alert, actor=actor, outcome="was_fine", now=now)
+    alert = plan.current_alert
+    if alert is not None:
+        # A cry for help is not answered by "I'm OK" or "I saw them": its ladder goes on.
+        if alert.reason == "missed":
+            alert_resolve(plan, alert, actor=actor, outcome="was_fine", now=now)
     elif counts:
         plan.state = "waiting"
         schedule_next(plan, after=max(due, now))  # type: ignore[type-var]
@@ -85,8 +90,9 @@ def _plans_for_reply(inbound, code: str) -> list[CarePlan]:
 
 
 def care_reply_handle(inbound, reply) -> bool:
-    """Reply handler for notify: OK checks in; HELP (and NOT OK) raises the alarm at once."""
-    if reply.kind not in (engine.OK, engine.HELP):
+    """Reply handler for notify: OK checks in; HELP (and NOT OK) raises the alarm at once; a
+    reply not understood ("I fell", "not well") goes at once to the circle and coordinators."""
+    if reply.kind not in (engine.OK, engine.HELP, engine.UNKNOWN):
         return False
     plans = _plans_for_reply(inbound, reply.code)
     if not plans:
@@ -94,6 +100,12 @@ def care_reply_handle(inbound, reply) -> bool:
     if reply.kind == engine.HELP:  # a cry for help on a shared phone alerts every plan on it
         for plan in plans:
             care_help(actor=plan.person, plan=plan)
+        return True
+    if reply.kind == engine.UNKNOWN:  # a person reads it (every plan on a shared phone)
+        if not inbound.text.strip():
+            return False
+        for plan in plans:
+            care_reply_forward(plan=plan, text=inbound.text, reply_id=inbound.public_id)
         return True
     if len(plans) != 1:
         return False  # a shared phone without a reply code: we cannot know who is OK

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,8 +20,10 @@ from mutua.care.services.plans import _require_manage
 from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, PermissionDenied
 from mutua.people.models import User
+from mutua.trust.safeguarding import is_blocked
 
 BROKEN = ("declined", "left", "ineligible")
+BLOCKED_MESSAGE = gettext_lazy("This member cannot be in this care circle.")
 
 
 def _next_order(plan: CarePlan) -> int:
@@ -72,6 +75,8 @@ def circle_invite(
         raise invalid("member", _("A person cannot be in their own circle."))
     if not is_active_member(member, plan.community):
         raise invalid("member", _("Only members of this community can be invited."))
+    if is_blocked(member, plan.person_id):  # neutral words: who blocked whom stays private
+        raise invalid("member", str(BLOCKED_MESSAGE))
     if CircleContact.objects.filter(
         plan=plan, member=member, status__in=("invited", "accepted")
     ).exists():
@@ -82,7 +87,8 @@ def circle_invite(
     kinds.notify(
         member,
         kinds.CIRCLE_INVITE,
-        context(plan),
+        # The link goes where the invitation is answered: the plan opens only once accepted.
+        context(plan, url=reverse("care:mine")),
         community=plan.community,
         dedupe_key=f"care:{plan.pk}:invite:{contact.pk}",
     )
@@ -117,6 +123,8 @@ def circle_accept(
         raise Conflict(_("This invitation has already been answered."))
     if not is_active_member(member, contact.plan.community):
         raise PermissionDenied(_("You are not a member of this community."))
+    if is_blocked(member, contact.plan.person_id):  # a block made after the invitation
+        raise PermissionDenied(str(BLOCKED_MESSAGE))
     from mutua.trust.services import trust_gate_require  # a trust level gates care circles
 
     trust_gate_require(member, contact.plan.community, "care_circle")

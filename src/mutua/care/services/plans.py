@@ -299,3 +299,26 @@ def on_call_shift_add(
         ends_at=ends_at,
         created_by=actor,
     )
+
+
+@transaction.atomic
+def on_call_shift_end(
+    *, actor: User, shift: OnCallShift, now: dt.datetime | None = None
+) -> OnCallShift | None:
+    """Coordinators take someone off the rota: a shift not yet begun is deleted, one under way
+    ends now (kept, so the rota's past stays true). None when deleted."""
+    now = now_or(now)
+    shift = (
+        OnCallShift.objects.select_for_update()
+        .select_related("community", "coordinator")
+        .get(pk=shift.pk)
+    )
+    require(actor, "care.coordinate", shift.community)
+    if shift.ends_at <= now:
+        raise Conflict(_("This shift has already ended."))
+    if shift.starts_at >= now:
+        shift.delete()
+        return None
+    shift.ends_at = now
+    shift.save(update_fields=["ends_at", "updated_at"])
+    return shift
