@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -41,12 +43,56 @@ _URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
 _STAND_IN = "standIn0x"
 _PATTERNS: dict[tuple[str, str, Any, str | None], str] = {}
 
+# Django keeps the active language, script prefix and URL configuration in thread (asgiref)
+# locals; each read costs microseconds, which a batch job pays several times per row. Inside
+# `one_locale()` they are read once, at the start: (script prefix, urlconf, language), and the
+# texts translated so far.
+_LOCALE: ContextVar[tuple[tuple[str, Any, str | None], dict[str, str]] | None] = ContextVar(
+    "mutua_one_locale", default=None
+)
+
+
+def _locale_now() -> tuple[str, Any, str | None]:
+    return get_script_prefix(), get_urlconf(), translation.get_language()
+
+
+@contextmanager
+def one_locale() -> Iterator[None]:
+    """Run a batch in the current language and URL configuration, read once: within it,
+    `reverse_one`, `current_language` and `gettext_once` answer as outside but without reading
+    Django's thread locals again. Nothing inside may change them (no `translation.override`);
+    keep the block to the code that builds rows."""
+    token = _LOCALE.set((_locale_now(), {}))
+    try:
+        yield
+    finally:
+        _LOCALE.reset(token)
+
+
+def current_language() -> str | None:
+    """`translation.get_language()`, read once per `one_locale()` block."""
+    scope = _LOCALE.get()
+    return translation.get_language() if scope is None else scope[0][2]
+
+
+def gettext_once(message: str) -> str:
+    """`gettext(message)`, translated once per `one_locale()` block. Mark the message for
+    translation where it is defined (`gettext_noop`)."""
+    scope = _LOCALE.get()
+    if scope is None:
+        return translation.gettext(message)
+    texts = scope[1]
+    if message not in texts:
+        texts[message] = translation.gettext(message)
+    return texts[message]
+
 
 def reverse_one(name: str, arg: str) -> str:
     """`reverse(name, args=[arg])` for an argument of URL-safe characters (a token, a public
     id), from a cached pattern: such an argument is put in unchanged, like the stand-in it
     replaces. Anything else goes through `reverse` itself."""
-    key = (name, get_script_prefix(), get_urlconf(), translation.get_language())
+    scope = _LOCALE.get()
+    key = (name, *(_locale_now() if scope is None else scope[0]))
     if key not in _PATTERNS:
         _PATTERNS[key] = reverse(name, args=[_STAND_IN])
     pattern = _PATTERNS[key]

@@ -9,8 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import formats, timezone
+from django.utils.translation import gettext_noop
 
 from mutua.care import schedule
 from mutua.care.models import (
@@ -22,7 +22,7 @@ from mutua.care.models import (
     OnCallShift,
 )
 from mutua.communities.models import Community, Membership
-from mutua.core.bulk import reverse_one
+from mutua.core.bulk import current_language, gettext_once, reverse_one
 from mutua.core.errors import ValidationFailed
 from mutua.people.models import User
 
@@ -165,7 +165,7 @@ def log(
 def local_text(plan: CarePlan, moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
-    return _local_text(moment, plan.community.time_zone or "UTC", translation.get_language())
+    return _local_text(moment, plan.community.time_zone or "UTC", current_language())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -174,9 +174,12 @@ def _local_text(moment: dt.datetime, zone: str, language: str | None) -> str:
     return formats.date_format(moment.astimezone(ZoneInfo(zone)), "D j M H:i")
 
 
+NEIGHBOUR = gettext_noop("your neighbour")
+
+
 def first_name(user: User) -> str:
     profile = getattr(user, "profile", None)
-    return profile.first_name if profile else _("your neighbour")
+    return profile.first_name if profile else gettext_once(NEIGHBOUR)
 
 
 def context(plan: CarePlan, **extra) -> dict:

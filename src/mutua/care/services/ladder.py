@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mutua.care import notifications as kinds
 from mutua.care import schedule
@@ -36,10 +37,12 @@ from mutua.care.services.common import (
     schedule_next,
 )
 from mutua.communities.models import Community
+from mutua.core.bulk import gettext_once
 from mutua.core.signed_links import signed_link_create
 from mutua.people.models import User
 
 MAX_STEPS_PER_SWEEP = 100
+OK_LABEL = gettext_noop("I'm OK")
 
 
 class Effects:
@@ -112,7 +115,7 @@ def _ask_person(
         context(plan, link=absolute_url(link), is_drill=drill),
         community=plan.community,
         dedupe_key=f"care:{plan.pk}:{due.isoformat()}:{key}",
-        actions=[{"label": _("I'm OK"), "url": link}],
+        actions=[{"label": gettext_once(OK_LABEL), "url": link}],
     )
     effects.log(
         plan,

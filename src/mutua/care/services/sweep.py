@@ -39,7 +39,7 @@ from mutua.care.services.common import (
 )
 from mutua.care.services.ladder import Effects, plan_advance
 from mutua.communities.models import Community
-from mutua.core.bulk import insert_rows, update_rows
+from mutua.core.bulk import insert_rows, one_locale, update_rows
 from mutua.core.health import heartbeat_age_ok, heartbeat_record
 from mutua.core.signed_links import signed_link_build, signed_links_save
 from mutua.notify.services import Outgoing, notification_send_many
@@ -289,7 +289,8 @@ def _advance_batch(
     plans: list[CarePlan], now: dt.datetime, report: SweepReport, failed: set[int]
 ) -> None:
     batch = Batch(now)
-    alone = [plan for plan in plans if not batch.advance(plan)]
+    with one_locale():  # the steps only build rows: one language, one URL configuration
+        alone = [plan for plan in plans if not batch.advance(plan)]
     try:
         with transaction.atomic():
             batch.write()

@@ -305,12 +305,18 @@ class _Stencil:
         """This message's text: the group's text with its own strings, in one pass."""
         values = [strings[n] if i < 0 else strings[n][i][k] for n, i, k in self.slots]
         args = []
-        for slot, level in self.holes:
-            text = values[slot]
-            for _n in range(level):
-                text = html.escape(text)  # as django.utils.html.escape
+        escaped: dict[tuple[int, int], str] = {}  # a link or a name often comes out twice
+        for hole in self.holes:
+            text = escaped.get(hole)
+            if text is None:
+                slot, level = hole
+                text = values[slot]
+                for _n in range(level):
+                    text = html.escape(text)  # as django.utils.html.escape
+                escaped[hole] = text
             args.append(text)
-        return mark_safe(self.format % tuple(args))
+        # `mark_safe` of a plain str, without its lazy-argument wrapper (this runs per message).
+        return SafeString(self.format % tuple(args))
 
 
 def _templates(names: Sequence[tuple[str, bool]]) -> list[Any]:
