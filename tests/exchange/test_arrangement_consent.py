@@ -128,7 +128,9 @@ def test_ending_cancels_the_coming_dates(cast, clock):
 def test_hand_over_tells_both_helpers_and_the_person(cast, clock):
     arrangement = _active(cast)
     newcomer = new_member(cast.community, "New Helper")
-    services.arrangement_hand_over(actor=cast.coordinator, arrangement=arrangement, helper=newcomer)
+    services.arrangement_hand_over(
+        actor=cast.coordinator, arrangement=arrangement, helper=newcomer, helper_agreed=True
+    )
     for user in (cast.caller, newcomer, cast.member):
         assert kinds_for(user)[-1] == "exchange_arrangement_changed"
 

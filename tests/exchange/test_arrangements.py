@@ -66,7 +66,9 @@ def test_paused_arrangement_makes_no_occurrences_until_resumed(cast, clock):
 def test_hand_over_moves_future_occurrences_to_the_new_helper(cast, clock):
     arrangement = _weekly(cast)
     newcomer = new_member(cast.community, "New Helper")
-    services.arrangement_hand_over(actor=cast.coordinator, arrangement=arrangement, helper=newcomer)
+    services.arrangement_hand_over(
+        actor=cast.coordinator, arrangement=arrangement, helper=newcomer, helper_agreed=True
+    )
     active = Commitment.objects.filter(need__arrangement=arrangement, status="active")
     assert {c.helper for c in active} == {newcomer}
     assert StandingArrangement.objects.get().helper == newcomer

@@ -162,6 +162,14 @@ class ExpenseOut(Schema):
     created_at: dt.datetime
 
 
+HOW_IT_WENT = "The helper, the person and coordinators only; null for other members"
+
+
+def _how_it_went(obj: Any, value: Any) -> Any:
+    """How the help went, for those with a side in it (set by `selectors.with_visible`)."""
+    return value if getattr(obj, "viewer_side", "") else None
+
+
 class CommitmentOut(Schema):
     id: str = Field(alias="public_id")
     need: str = Field(alias="need.public_id")
@@ -170,15 +178,15 @@ class CommitmentOut(Schema):
     helper_name: str = ""
     status: str
     due_at: dt.datetime
-    hours: Decimal | None
+    hours: Decimal | None = Field(None, description=HOW_IT_WENT)
     done_marked_by: str | None = Field(None, alias="done_marked_by.public_id")
     done_marked_at: dt.datetime | None = None
     confirmed_at: dt.datetime | None
     auto_confirmed: bool
     dispute_until: dt.datetime | None = None
-    no_show_reported: bool = False
-    disputed: bool = False
-    follow_up: bool
+    no_show_reported: bool | None = Field(None, description=HOW_IT_WENT)
+    disputed: bool | None = Field(None, description=HOW_IT_WENT)
+    follow_up: bool | None = Field(None, description=HOW_IT_WENT)
     my_side: str = Field(
         "", description="helper, person, coordinator, or empty: what you may do with it"
     )
@@ -196,12 +204,20 @@ class CommitmentOut(Schema):
         return str(obj.helper)
 
     @staticmethod
-    def resolve_no_show_reported(obj: Any) -> bool:
-        return obj.no_show_reported_at is not None
+    def resolve_hours(obj: Any) -> Decimal | None:
+        return _how_it_went(obj, obj.hours)
 
     @staticmethod
-    def resolve_disputed(obj: Any) -> bool:
-        return obj.disputed_at is not None
+    def resolve_no_show_reported(obj: Any) -> bool | None:
+        return _how_it_went(obj, obj.no_show_reported_at is not None)
+
+    @staticmethod
+    def resolve_disputed(obj: Any) -> bool | None:
+        return _how_it_went(obj, obj.disputed_at is not None)
+
+    @staticmethod
+    def resolve_follow_up(obj: Any) -> bool | None:
+        return _how_it_went(obj, obj.follow_up)
 
     @staticmethod
     def resolve_my_side(obj: Any) -> str:
@@ -237,6 +253,11 @@ def _area(community, slug):
         message = _("This community has no area with this name.")
         raise ValidationFailed(message, field_errors={"service_area": [message]})
     return area
+
+
+def _seen(request: HttpRequest, commitment: Commitment) -> Commitment:
+    """The commitment with what this viewer may read of it (thanks, feedback, expenses)."""
+    return selectors.with_visible(viewer=_viewer(request), commitments=[commitment])[0]
 
 
 def _commitment(request, public_id: str) -> Commitment:
@@ -343,7 +364,8 @@ def _response(request, response_id: str) -> Response:
 )
 def responses_accept(request: HttpRequest, response_id: PublicId) -> Any:
     response = _response(request, response_id)
-    return Status(201, services.response_accept(actor=_viewer(request), response=response))
+    done = services.response_accept(actor=_viewer(request), response=response)
+    return Status(201, _seen(request, done))
 
 
 @router.post(
@@ -364,7 +386,8 @@ def responses_decline(request: HttpRequest, response_id: PublicId) -> Any:
 )
 def needs_take(request: HttpRequest, need_id: PublicId) -> Any:
     need = selectors.need_get(viewer=_viewer(request), public_id=need_id)
-    return Status(201, services.need_self_assign(helper=_viewer(request), need=need))
+    done = services.need_self_assign(helper=_viewer(request), need=need)
+    return Status(201, _seen(request, done))
 
 
 # The rest of the exchange's endpoints join this router (one router per path: Ninja answers a

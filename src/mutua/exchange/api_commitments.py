@@ -21,15 +21,10 @@ from mutua.exchange.api import (
     ExpenseOut,
     NeedPrivateOut,
     _commitment,
+    _seen,
     _viewer,
     router,
 )
-from mutua.exchange.models import Commitment
-
-
-def _seen(request: HttpRequest, commitment: Commitment) -> Commitment:
-    """The commitment with what this viewer may read of it (thanks, feedback, expenses)."""
-    return selectors.with_visible(viewer=_viewer(request), commitments=[commitment])[0]
 
 
 def _page(request: HttpRequest, result: dict) -> dict:

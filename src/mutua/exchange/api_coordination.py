@@ -338,6 +338,11 @@ def arrangements_status(
 
 class HandOverIn(In):
     helper: PublicId
+    helper_agreed: bool = Field(
+        False,
+        description="Coordinators: the new helper already said yes (audit-logged). Otherwise "
+        "they are asked, and the coming dates stay open until they accept.",
+    )
 
 
 @router.post(
@@ -351,7 +356,10 @@ def arrangements_hand_over(
     arrangement = selectors.arrangement_get(viewer=_viewer(request), public_id=arrangement_id)
     helper = selectors.member_user(community=arrangement.community, public_id=payload.helper)
     return services.arrangement_hand_over(
-        actor=_viewer(request), arrangement=arrangement, helper=helper
+        actor=_viewer(request),
+        arrangement=arrangement,
+        helper=helper,
+        helper_agreed=payload.helper_agreed,
     )
 
 

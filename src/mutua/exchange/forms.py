@@ -357,12 +357,18 @@ class ArrangementForm(RepeatForm):
 
 class HandOverForm(forms.Form):
     helper = forms.ChoiceField(label=_("New helper"))
+    helper_agreed = forms.BooleanField(
+        label=_("The new helper has already said yes (otherwise we ask them first)"),
+        required=False,
+    )
 
-    def __init__(self, *args, helpers=(), **kwargs):
+    def __init__(self, *args, helpers=(), coordinator=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["helper"].choices = _blank(
             [(m.user.public_id, m.user.profile.display_name) for m in helpers], _("Choose")
         )
+        if not coordinator:  # only a coordinator records a helper's agreement
+            del self.fields["helper_agreed"]
 
 
 class BulkForm(forms.Form):

@@ -486,6 +486,10 @@ class StandingArrangement(PublicModel):
     rrule = models.CharField(max_length=300)
     dtstart = models.DateTimeField()
     duration_minutes = models.PositiveIntegerField(default=60)
+    # What each occurrence asks of its helper, as the need it came from did (a vetted helper,
+    # the same gender for personal care): every date and every new helper is checked against it.
+    requirements = models.JSONField(default=list, blank=True)
+    gender_wanted = models.CharField(max_length=16, choices=Gender.choices, blank=True, default="")
     status = models.CharField(
         max_length=10, choices=ArrangementStatus.choices, default=ArrangementStatus.ACTIVE
     )

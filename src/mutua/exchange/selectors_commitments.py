@@ -2,7 +2,9 @@
 
 Each viewer sees only their share: thanks by its author and its recipient, private feedback by
 its author and coordinators, expenses by the helper, the person helped and coordinators.
-Lists attach these in a fixed number of queries (`with_visible`).
+Lists attach these in a fixed number of queries (`with_visible`). Other members see who holds
+a place on a need, not how the help went (hours, no-shows, disputes, follow-ups: `viewer_side`
+is empty for them) nor places given back; blocks hide commitments as they hide needs.
 """
 
 from __future__ import annotations
@@ -15,23 +17,35 @@ from django.utils.translation import gettext as _
 from mutua.communities.models import Community
 from mutua.core.errors import NotFound
 from mutua.core.permissions import require
-from mutua.exchange.models import Commitment, Expense, Feedback, Need
+from mutua.exchange.models import PLACE_HOLDING, Commitment, Expense, Feedback, Need
 from mutua.exchange.selectors_private import need_role
 from mutua.exchange.services.common import COORDINATE, is_coordinator
 from mutua.people.models import User
 
 
 def commitment_list_for_need(*, viewer: User, need: Need) -> QuerySet[Commitment]:
-    """Who helps with a need and how it went (members of its community see the list)."""
+    """Who helps with a need: the person and coordinators see every commitment; other members
+    the places held (and their own), without helpers a block keeps apart from them."""
+    from mutua.trust.safeguarding import not_blocked
+
     require(viewer, "community.view", need.community)
-    return (
+    qs = (
         Commitment.objects.filter(need=need)
         .select_related("need__community", "helper__profile")
         .order_by("created_at", "id")
     )
+    if need_role(viewer, need) in ("person", "coordinator"):
+        return qs
+    return qs.filter(
+        Q(helper=viewer) | (Q(status__in=PLACE_HOLDING) & not_blocked(viewer, "helper"))
+    )
 
 
 def commitment_get(*, viewer: User, public_id: str) -> Commitment:
+    """One commitment, for members of its community; to anyone but its helper and its person
+    only while it holds a place and neither of them is kept apart from the viewer by a block."""
+    from mutua.trust.safeguarding import is_blocked
+
     commitment = (
         Commitment.objects.select_related("need__community", "helper__profile")
         .filter(public_id=public_id)
@@ -39,7 +53,14 @@ def commitment_get(*, viewer: User, public_id: str) -> Commitment:
     )
     if commitment is None:
         raise NotFound(_("There is no such task."))
-    require(viewer, "community.view", commitment.need.community)
+    need = commitment.need
+    require(viewer, "community.view", need.community)
+    if viewer.pk in (commitment.helper_id, need.author_id, need.contact_id):
+        return commitment
+    if is_blocked(viewer, commitment.helper_id) or is_blocked(viewer, need.author_id):
+        raise NotFound(_("There is no such task."))
+    if commitment.status not in PLACE_HOLDING and not is_coordinator(viewer, need.community):
+        raise NotFound(_("There is no such task."))
     return commitment
 
 

@@ -1,10 +1,12 @@
 """Reads of a need's private details (address, access notes, phone), each audit-logged.
 
 Only the person, coordinators and the helper of an active commitment see them, and a helper
-only once they pass the community's home-address trust gate (details can be added after they
-took the task). Every read by someone other than the person is written to the audit log as a
-safeguarding entry, as `people.services.sensitive_read` does for a person's own details; the
-call list writes its entries in one batch.
+only while they are an active member of the need's community and once they pass its
+home-address trust gate (details can be added after they took the task). Of the person's own
+details a helper sees what the task needs, their phone and address, never health or access
+notes; coordinators read them through `people.services.sensitive_read` in the need's community.
+Every read by someone other than the person is written to the audit log as a safeguarding
+entry; the call list writes its entries in one batch.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from mutua.communities.models import Community, Membership, MembershipStatus
-from mutua.core.audit import audit_record_many
+from mutua.core.audit import audit_record, audit_record_many
 from mutua.core.errors import PermissionDenied
 from mutua.core.models import AuditEntry
-from mutua.core.permissions import require
+from mutua.core.permissions import membership_of, require
 from mutua.exchange.models import (
     ACTIVE_COMMITMENT,
     OPEN_NEED_STATUSES,
@@ -27,16 +29,21 @@ from mutua.exchange.services.common import is_coordinator
 from mutua.people.models import SensitiveDetails, User
 
 PRIVATE_FIELDS = ("address", "access_notes", "contact_phone")
+# What an assigned helper sees of the person's own details: what the task needs, no more.
+HELPER_PERSON_FIELDS = ("address", "phone")
 HOME_GATE = "private_task"
 
 
 def need_role(viewer: User, need: Need) -> str:
-    """'person', 'helper' (active commitment), 'coordinator' or 'member'."""
+    """'person', 'helper' (active commitment, active member), 'coordinator' or 'member'."""
     if viewer.pk in (need.author_id, need.contact_id):
         return "person"
     if is_coordinator(viewer, need.community):
         return "coordinator"
-    if need.commitments.filter(helper=viewer, status__in=ACTIVE_COMMITMENT).exists():
+    if (
+        membership_of(viewer, need.community) is not None
+        and need.commitments.filter(helper=viewer, status__in=ACTIVE_COMMITMENT).exists()
+    ):
         return "helper"
     return "member"
 
@@ -59,6 +66,23 @@ def _read_entry(viewer: User, need: Need, fields: list[str], purpose: str) -> Au
         after={"fields": fields, "purpose": purpose[:60]},
         is_safeguarding=True,
     )
+
+
+def _person_for_helper(viewer: User, need: Need, purpose: str) -> dict[str, str]:
+    """The person's phone and address for the helper of their task; the read is audit-logged."""
+    person = need.author
+    details = SensitiveDetails.objects.filter(user=person).first()
+    values = {f: getattr(details, f) if details else "" for f in HELPER_PERSON_FIELDS}
+    audit_record(
+        actor=viewer,
+        action="sensitive.read",
+        community=need.community,
+        subject=person,
+        target=person,
+        after={"fields": sorted(values), "purpose": purpose[:60]},
+        is_safeguarding=True,
+    )
+    return values
 
 
 def _empty() -> dict[str, Any]:
@@ -108,14 +132,18 @@ def need_private_for(
     if shown and viewer.pk != need.author_id:
         _read_entry(viewer, need, shown, purpose).save()
     if need.author_id and viewer.pk != need.author_id:
-        from mutua.people.services import sensitive_read  # audit-logs the read itself
+        purpose = f"need {need.public_id}"
+        if role == "helper":
+            values["person"] = _person_for_helper(viewer, need, purpose)
+        else:
+            from mutua.people.services import sensitive_read  # audit-logs the read itself
 
-        try:
-            values["person"] = sensitive_read(
-                viewer=viewer, person=need.author, purpose=f"need {need.public_id}"
-            )
-        except PermissionDenied:
-            values["person"] = {}
+            try:
+                values["person"] = sensitive_read(
+                    viewer=viewer, person=need.author, purpose=purpose, community=community
+                )
+            except PermissionDenied:
+                values["person"] = {}
     return values
 
 

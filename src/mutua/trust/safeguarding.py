@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutua.communities.models import Community, Membership, MembershipStatus
+from mutua.communities.services.membership import membership_ended
 from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, NotFound, ValidationFailed
 from mutua.core.permissions import can, forget_memberships, require
@@ -178,6 +179,7 @@ def membership_suspend(*, actor: User, membership: Membership, reason: str) -> M
     membership.status = MembershipStatus.SUSPENDED
     membership.save(update_fields=["status", "updated_at"])
     forget_memberships(membership.user)
+    membership_ended(user=membership.user, community=community)
     audit_record(
         actor=actor,
         action="safeguarding.suspend",

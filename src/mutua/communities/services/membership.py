@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,25 @@ from mutua.core.errors import Conflict, NotFound
 from mutua.core.geo import snap_to_cell
 from mutua.core.permissions import forget_memberships, require
 from mutua.people.models import User
+
+MembershipEndHandler = Callable[..., object]
+_END_HANDLERS: list[MembershipEndHandler] = []
+
+
+def register_membership_end_handler(handler: MembershipEndHandler) -> MembershipEndHandler:
+    """Apps that hold a member's activity in a community (places on needs, offers) register
+    `handler(user=, community=)`; it runs in the same transaction whenever someone stops being
+    an active member there (removed, left, suspended), so nobody waits for help that will not
+    come. Handlers must be idempotent."""
+    if handler not in _END_HANDLERS:
+        _END_HANDLERS.append(handler)
+    return handler
+
+
+def membership_ended(*, user: User, community: Community) -> None:
+    """Tell the registered apps that `user` is no longer an active member of `community`."""
+    for handler in list(_END_HANDLERS):
+        handler(user=user, community=community)
 
 
 @transaction.atomic
@@ -95,6 +115,7 @@ def membership_remove(*, actor: User, membership: Membership, reason: str) -> Me
         after={"status": "removed"},
         reason=reason,
     )
+    membership_ended(user=membership.user, community=community)
     return membership
 
 
@@ -112,6 +133,7 @@ def membership_leave(*, user: User, community: Community) -> Membership:
     membership.status, membership.ended_at = MembershipStatus.LEFT, timezone.now()
     membership.save()
     forget_memberships(user)
+    membership_ended(user=user, community=community)
     return membership
 
 

@@ -25,6 +25,7 @@ from mutua.exchange.services.follow_up import (
     commitment_follow_up_clear,
     commitment_report_no_show,
 )
+from mutua.exchange.services.membership_end import exchange_membership_end
 from mutua.exchange.services.needs import need_close, need_edit, need_post, need_private_set
 from mutua.exchange.services.offers import (
     offer_close,
@@ -60,6 +61,7 @@ __all__ = [
     "commitment_mark_done",
     "commitment_release",
     "commitment_report_no_show",
+    "exchange_membership_end",
     "exchange_settings_update",
     "expense_mark_repaid",
     "expense_record",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, PermissionDenied
+from mutua.core.permissions import require
 from mutua.exchange.models import (
     LIVE_NEED_STATUSES,
     ArrangementStatus,
@@ -24,10 +25,13 @@ from mutua.exchange.models import (
     StandingArrangement,
 )
 from mutua.exchange.services.arrangement_notices import tell, tell_helper_proposed
-from mutua.exchange.services.arrangements import PAUSED_REASON, arrangement_materialise
-from mutua.exchange.services.common import invalid, is_coordinator, refresh_need_status
-from mutua.exchange.services.common import refusal_for_helper as _refusal
-from mutua.exchange.services.responses import _commit
+from mutua.exchange.services.arrangements import (
+    PAUSED_REASON,
+    arrangement_materialise,
+    commit_to_coming,
+    refusal_for_arrangement,
+)
+from mutua.exchange.services.common import COORDINATE, invalid, is_coordinator, refresh_need_status
 from mutua.people.models import User
 
 ENDED_REASON = "arrangement ended"
@@ -80,16 +84,14 @@ def arrangement_answer(
         raise Conflict(_("This has already been answered."))
     now = timezone.now()
     if accept:
-        reason = _refusal(
-            Need(community=arrangement.community, author=arrangement.person, requirements=[]),
-            actor,
-        )
+        reason = refusal_for_arrangement(arrangement, actor)
         if reason:
             raise PermissionDenied(reason)
     arrangement.status = ArrangementStatus.ACTIVE if accept else ArrangementStatus.DECLINED
     arrangement.helper_answered_at = now
     arrangement.save(update_fields=["status", "helper_answered_at", "updated_at"])
     if accept:
+        commit_to_coming(arrangement, actor, now, assigned_by=arrangement.proposed_by)
         arrangement_materialise(arrangement, now)
     tell(
         arrangement,
@@ -142,19 +144,35 @@ def arrangement_set_status(
 
 @transaction.atomic
 def arrangement_hand_over(
-    *, actor: User, arrangement: StandingArrangement, helper: User
+    *,
+    actor: User,
+    arrangement: StandingArrangement,
+    helper: User,
+    helper_agreed: bool = False,
 ) -> StandingArrangement:
-    """A coordinator (or the person) gives the arrangement to a new helper, who has the coming
-    dates; both helpers and the person are told."""
+    """A coordinator (or the person) gives the arrangement to a new helper who meets what its
+    dates ask; both helpers and the person are told.
+
+    Nobody is committed to recurring help without saying yes: the new helper is asked and the
+    coming dates wait, open, for their answer, unless a coordinator records that they already
+    agreed (audit-logged) or the new helper is the one taking it over.
+    """
     _require_manage(actor, arrangement)
     arrangement = _locked(arrangement)
     if arrangement.status in (ArrangementStatus.ENDED, ArrangementStatus.DECLINED):
         raise Conflict(_("This arrangement has ended."))
-    reason = _refusal(
-        Need(community=arrangement.community, author=arrangement.person, requirements=[]), helper
-    )
+    if helper.pk == arrangement.helper_id:
+        raise Conflict(_("This helper already has this arrangement."))
+    reason = refusal_for_arrangement(arrangement, helper)
     if reason:
         raise PermissionDenied(reason)
+    if helper_agreed and helper.pk != actor.pk:
+        require(actor, COORDINATE, arrangement.community)
+    agreed = helper_agreed or helper.pk == actor.pk
+    if arrangement.status == ArrangementStatus.PAUSED and not agreed:
+        raise Conflict(
+            _("Resume the arrangement first, or record that the new helper already agreed.")
+        )
     now = timezone.now()
     future = Commitment.objects.filter(
         need__arrangement=arrangement, status="active", need__starts_at__gt=now
@@ -170,10 +188,17 @@ def arrangement_hand_over(
         )
         commitment.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
         refresh_need_status(need)
-        _commit(need=need, helper=helper, assigned_by=actor, due_at=commitment.due_at)
     previous = arrangement.helper
+    was_pending = arrangement.status == ArrangementStatus.PENDING
     arrangement.helper = helper
-    arrangement.save(update_fields=["helper", "updated_at"])
+    arrangement.proposed_by = actor
+    if agreed:
+        arrangement.helper_answered_at = now
+        if was_pending:
+            arrangement.status = ArrangementStatus.ACTIVE
+    else:
+        arrangement.status, arrangement.helper_answered_at = ArrangementStatus.PENDING, None
+    arrangement.save()
     audit_record(
         actor=actor,
         action="arrangement.hand_over",
@@ -182,8 +207,21 @@ def arrangement_hand_over(
         before={"helper": previous.public_id},
         after={"helper": helper.public_id},
     )
-    if arrangement.status == ArrangementStatus.PENDING:
+    if helper_agreed and helper.pk != actor.pk:
+        audit_record(
+            actor=actor,
+            action="arrangement.helper_agreed",
+            community=arrangement.community,
+            target=arrangement,
+            subject=helper,
+            after={"helper": helper.public_id},
+        )
+    if not agreed:
         tell_helper_proposed(arrangement, actor)  # the new helper is asked, as the first was
-    else:
-        tell(arrangement, actor, "handed_over", helper_too=True, also=(previous,))
+        tell(arrangement, actor, "handed_over_asked", helper_too=False, also=(previous,))
+        return arrangement
+    if arrangement.status == ArrangementStatus.ACTIVE:
+        commit_to_coming(arrangement, helper, now, assigned_by=actor)
+        arrangement_materialise(arrangement, now)
+    tell(arrangement, actor, "handed_over", helper_too=True, also=(previous,))
     return arrangement

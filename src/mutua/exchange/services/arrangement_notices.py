@@ -20,6 +20,7 @@ CHANGES = (
     "resumed",
     "ended",
     "handed_over",
+    "handed_over_asked",
 )
 
 

@@ -16,10 +16,13 @@ from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, PermissionDenied
 from mutua.core.permissions import require
 from mutua.exchange.models import (
+    OPEN_NEED_STATUSES,
+    PLACE_HOLDING,
     ArrangementStatus,
     Commitment,
     Kind,
     Need,
+    Requirement,
     StandingArrangement,
 )
 from mutua.exchange.services.arrangement_notices import tell, tell_helper_proposed
@@ -71,6 +74,41 @@ def arrangement_terms(
     return found
 
 
+def occurrence_probe(arrangement: StandingArrangement) -> Need:
+    """An unsaved need as the arrangement's dates are: what a helper is checked against."""
+    return Need(
+        community=arrangement.community,
+        author=arrangement.person,
+        requirements=list(arrangement.requirements or []),
+        gender_wanted=arrangement.gender_wanted,
+    )
+
+
+def refusal_for_arrangement(arrangement: StandingArrangement, helper: User) -> str:
+    """Why `helper` cannot take on the arrangement's dates, in words, or ""."""
+    return refusal_for_helper(occurrence_probe(arrangement), helper)
+
+
+def commit_to_coming(
+    arrangement: StandingArrangement, helper: User, now: dt.datetime, assigned_by: User | None
+) -> int:
+    """Give `helper` a place on each coming date of the arrangement that is still open (after a
+    hand-over). Locks each need, in id order as everywhere."""
+    needs = (
+        Need.objects.select_for_update()
+        .select_related("community")
+        .filter(arrangement=arrangement, starts_at__gt=now, status__in=OPEN_NEED_STATUSES)
+        .order_by("pk")
+    )
+    taken = 0
+    for need in needs:
+        if need.commitments.filter(helper=helper, status__in=PLACE_HOLDING).exists():
+            continue
+        _commit(need=need, helper=helper, assigned_by=assigned_by, due_at=need.ends_at)
+        taken += 1
+    return taken
+
+
 def _rule(rrule: str, dtstart: dt.datetime):
     message = _("Please give a repeat rule such as FREQ=WEEKLY;BYDAY=TU.")
     text = (rrule or "").strip().upper().removeprefix("RRULE:")
@@ -102,6 +140,8 @@ def arrangement_create(
     kind: str = "errand",
     duration_minutes: int = 60,
     helper_agreed: bool = False,
+    requirements: Sequence[str] = (),
+    gender_wanted: str = "",
 ) -> StandingArrangement:
     """The person (or a coordinator for them) proposes recurring help to a helper.
 
@@ -130,7 +170,15 @@ def arrangement_create(
     if not 15 <= int(duration_minutes) <= 24 * 60:
         raise invalid("duration_minutes", _("Please give between 15 minutes and 24 hours."))
     _rule(rrule, dtstart)
-    probe = Need(community=community, author=person, requirements=[])
+    requirements = list(dict.fromkeys(requirements or ()))
+    if any(code not in Requirement.values for code in requirements):
+        raise invalid("requirements", _("Please choose among the listed requirements."))
+    probe = Need(
+        community=community,
+        author=person,
+        requirements=requirements,
+        gender_wanted=gender_wanted if "same_gender" in requirements else "",
+    )
     reason = refusal_for_helper(probe, helper)
     if reason:
         raise PermissionDenied(reason)
@@ -151,6 +199,8 @@ def arrangement_create(
         rrule=rrule,
         dtstart=dtstart,
         duration_minutes=int(duration_minutes),
+        requirements=probe.requirements,
+        gender_wanted=probe.gender_wanted,
         materialised_until=dtstart - dt.timedelta(seconds=1),
         status=ArrangementStatus.ACTIVE if agreed else ArrangementStatus.PENDING,
         proposed_by=actor,
@@ -184,8 +234,8 @@ def arrangement_create_from_commitment(
     consent_given: bool = False,
     helper_agreed: bool = False,
 ) -> StandingArrangement:
-    """Make help that worked once a standing arrangement: same person, helper and task (the
-    helper is asked first, as for any arrangement)."""
+    """Make help that worked once a standing arrangement: same person, helper, task and
+    requirements (the helper is asked first, as for any arrangement)."""
     need = commitment.need
     if commitment.status not in ("active", "done_pending", "confirmed"):
         raise Conflict(_("This helper is no longer helping with this need."))
@@ -203,6 +253,8 @@ def arrangement_create_from_commitment(
         kind=need.kind,
         duration_minutes=duration_minutes,
         helper_agreed=helper_agreed,
+        requirements=need.requirements or [],
+        gender_wanted=need.gender_wanted,
     )
 
 
@@ -255,6 +307,8 @@ def arrangement_materialise(arrangement: StandingArrangement, now: dt.datetime) 
                 title=arrangement.title,
                 description=arrangement.description,
                 kind=arrangement.kind,
+                requirements=list(arrangement.requirements or []),
+                gender_wanted=arrangement.gender_wanted,
                 urgency="flexible",
                 starts_at=when,
                 ends_at=ends,

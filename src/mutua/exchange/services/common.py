@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutua.communities.models import Community, Membership, MembershipStatus
+from mutua.core.audit import audit_record
 from mutua.core.errors import PermissionDenied, ValidationFailed
 from mutua.core.permissions import can, membership_of, require
 from mutua.exchange.models import (
@@ -56,6 +57,34 @@ def person_side(need: Need) -> User | None:
 
 def is_person(user: User, need: Need) -> bool:
     return user.pk is not None and user.pk in (need.author_id, need.contact_id) and bool(user.pk)
+
+
+def acts_for_another(actor: User, need: Need, helper_id: int | None = None) -> bool:
+    """True when `actor` is neither the person helped nor the helper: a coordinator (or the
+    coordinator who is the contact of a need posted on someone's behalf) acting for them."""
+    return actor.pk not in (need.author_id, helper_id)
+
+
+def audit_for_another(
+    *,
+    actor: User,
+    action: str,
+    need: Need,
+    subject: User | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """One audit entry for what a coordinator did on someone else's behalf about a need (members
+    read it: ids and numbers only, never free text)."""
+    audit_record(
+        actor=actor,
+        action=action,
+        community=need.community,
+        target=need,
+        subject=subject,
+        before=before,
+        after=after,
+    )
 
 
 def require_person_or_coordinator(user: User, need: Need) -> None:

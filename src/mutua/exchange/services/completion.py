@@ -14,6 +14,8 @@ from mutua.core.errors import Conflict, PermissionDenied
 from mutua.exchange import notifications as n
 from mutua.exchange.models import Commitment, Expense, Feedback, Need
 from mutua.exchange.services.common import (
+    acts_for_another,
+    audit_for_another,
     coordinators_of,
     invalid,
     is_coordinator,
@@ -74,13 +76,27 @@ def commitment_release(*, actor: User, commitment: Commitment, reason: str = "")
     _end(commitment, "released", reason)
     refresh_need_status(need)
     context = {**need_context(need), "helper_name": str(commitment.helper), "automatic": False}
+    key = f"released:{commitment.public_id}"
     n.notify(
-        person_side(need),
-        n.COMMITMENT_RELEASED,
-        context,
-        community=need.community,
-        dedupe_key=f"released:{commitment.public_id}",
+        person_side(need), n.COMMITMENT_RELEASED, context, community=need.community, dedupe_key=key
     )
+    if side == "coordinator":
+        # The helper hears it from us, not by finding the task gone.
+        n.notify(
+            commitment.helper,
+            n.COMMITMENT_RELEASED,
+            {**context, "to_helper": True},
+            community=need.community,
+            dedupe_key=key,
+        )
+        audit_for_another(
+            actor=actor,
+            action="commitment.release",
+            need=need,
+            subject=commitment.helper,
+            before={"commitment": commitment.public_id, "status": "active"},
+            after={"commitment": commitment.public_id, "status": "released"},
+        )
     return commitment
 
 
@@ -123,6 +139,19 @@ def commitment_mark_done(*, actor: User, commitment: Commitment, hours=None) -> 
     commitment.dispute_until = now + dt.timedelta(days=exchange.dispute_window_days)
     commitment.save()
     refresh_need_status(need)
+    if acts_for_another(actor, need, commitment.helper_id):
+        audit_for_another(
+            actor=actor,
+            action="commitment.mark_done",
+            need=need,
+            subject=commitment.helper,
+            before={"commitment": commitment.public_id, "status": "active"},
+            after={
+                "commitment": commitment.public_id,
+                "status": "done_pending",
+                **_hours(commitment),
+            },
+        )
     other = person_side(need) if side == "helper" else commitment.helper
     n.notify(
         other,
@@ -132,6 +161,10 @@ def commitment_mark_done(*, actor: User, commitment: Commitment, hours=None) -> 
         dedupe_key=f"done:{commitment.public_id}",
     )
     return commitment
+
+
+def _hours(commitment: Commitment) -> dict[str, str]:
+    return {"hours": str(commitment.hours) if commitment.hours is not None else ""}
 
 
 def _confirm(commitment: Commitment, need: Need, *, auto: bool) -> None:
@@ -160,9 +193,20 @@ def commitment_confirm(*, actor: User, commitment: Commitment, hours=None) -> Co
     if actor.pk == commitment.done_marked_by_id:
         raise PermissionDenied(_("The other side confirms what you marked done."))
     value = _clean_hours(hours)
+    before = _hours(commitment)
     if value is not None:
         commitment.hours = value
     _confirm(commitment, need, auto=False)
+    if acts_for_another(actor, need, commitment.helper_id):
+        # The hours become time credits: who changed them, from what, is on the record.
+        audit_for_another(
+            actor=actor,
+            action="commitment.confirm",
+            need=need,
+            subject=commitment.helper,
+            before={"commitment": commitment.public_id, **before},
+            after={"commitment": commitment.public_id, **_hours(commitment)},
+        )
     return commitment
 
 
@@ -256,4 +300,12 @@ def expense_mark_repaid(*, actor: User, expense: Expense) -> Expense:
         raise Conflict(_("This expense is already marked as repaid."))
     expense.repaid_at, expense.repaid_by = timezone.now(), actor
     expense.save(update_fields=["repaid_at", "repaid_by", "updated_at"])
+    if acts_for_another(actor, need, commitment.helper_id):
+        audit_for_another(
+            actor=actor,
+            action="expense.repaid",
+            need=need,
+            subject=commitment.helper,
+            after={"commitment": commitment.public_id, "expense": expense.public_id},
+        )
     return expense

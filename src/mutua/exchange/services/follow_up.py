@@ -56,6 +56,14 @@ def commitment_report_no_show(*, actor: User, commitment: Commitment, note: str 
         {**need_context(need), "reason": "no_show"},
         f"noshow:{commitment.public_id}",
     )
+    # The helper hears it too, kindly, rather than finding the task gone.
+    n.notify(
+        commitment.helper,
+        n.DISPUTED,
+        {**need_context(need), "reason": "no_show"},
+        community=need.community,
+        dedupe_key=f"noshow:{commitment.public_id}",
+    )
     return commitment
 
 
@@ -99,6 +107,9 @@ def commitment_follow_up_clear(
         subject=need.author,
         after={"commitment": commitment.public_id},
         reason=(note or "").strip(),
+        # A follow-up is about how the help went (a no-show, a dispute) and its note is free
+        # text: coordinators and the person concerned read it, not every member.
+        is_safeguarding=True,
     )
     return commitment
 

@@ -159,7 +159,9 @@ def need_post(
             action="need.on_behalf",
             community=community,
             target=need,
-            after={"title": need.title, "consent_note": need.consent_note},
+            # Members read this entry: the consent note (free text about the person) stays
+            # on the need, where the person's side and coordinators read it.
+            after={"title": need.title, "consent_recorded": True},
         )
     return need
 

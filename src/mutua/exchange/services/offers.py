@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutua.communities.models import Community, ServiceArea
+from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, PermissionDenied
 from mutua.core.permissions import require
 from mutua.exchange import notifications as n
@@ -107,9 +108,20 @@ def offer_close(*, actor: User, offer: Offer) -> Offer:
 
     if actor.pk != offer.owner_id and not is_coordinator(actor, offer.community):
         raise PermissionDenied(_("Only the person who made the offer can close it."))
+    before = offer.status
     Offer.objects.filter(pk=offer.pk).update(status="closed", updated_at=timezone.now())
     offer.refresh_from_db()
     offer.requests.filter(status="pending").update(status="declined", answered_at=timezone.now())
+    if actor.pk != offer.owner_id:
+        audit_record(
+            actor=actor,
+            action="offer.close",
+            community=offer.community,
+            target=offer,
+            subject=offer.owner,
+            before={"status": before},
+            after={"status": "closed"},
+        )
     return offer
 
 

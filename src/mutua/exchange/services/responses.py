@@ -21,6 +21,8 @@ from mutua.exchange.models import (
 )
 from mutua.exchange.services.common import (
     COORDINATE,
+    acts_for_another,
+    audit_for_another,
     coordinators_of,
     invalid,
     need_context,
@@ -140,6 +142,14 @@ def response_accept(
     )
     response.status, response.answered_at = "accepted", timezone.now()
     response.save(update_fields=["status", "answered_at", "updated_at"])
+    if acts_for_another(actor, need):
+        audit_for_another(
+            actor=actor,
+            action="response.accept",
+            need=need,
+            subject=response.helper,
+            after={"response": response.public_id, "commitment": commitment.public_id},
+        )
     _tell_helper_accepted(need, commitment)
     return commitment
 
@@ -156,6 +166,14 @@ def response_decline(*, actor: User, response: Response) -> Response:
     response.status = "withdrawn" if actor.pk == response.helper_id else "declined"
     response.answered_at = timezone.now()
     response.save(update_fields=["status", "answered_at", "updated_at"])
+    if acts_for_another(actor, need, response.helper_id):
+        audit_for_another(
+            actor=actor,
+            action="response.decline",
+            need=need,
+            subject=response.helper,
+            after={"response": response.public_id},
+        )
     return response
 
 
@@ -247,6 +265,13 @@ def need_ask_helper(*, actor: User, need: Need, helper: User) -> None:
     accept = signed_link_create(user=helper, action=TASK_ACCEPT, target_id=need.public_id, ttl=ttl)
     decline = signed_link_create(
         user=helper, action=TASK_DECLINE, target_id=need.public_id, ttl=ttl
+    )
+    audit_for_another(
+        actor=actor,
+        action="need.ask_helper",
+        need=need,
+        subject=helper,
+        after={"helper": helper.public_id},
     )
     n.notify(
         helper,

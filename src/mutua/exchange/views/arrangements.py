@@ -108,7 +108,9 @@ def _detail_context(request, community, arrangement, **extra):
         occurrences=list(selectors.arrangement_occurrences(arrangement=arrangement)[:20]),
         can_manage=request.user.pk == arrangement.person_id or bool(pool),
         hand_over_form=extra.pop("hand_over_form", None)
-        or HandOverForm(helpers=[m for m in pool if m.user_id != arrangement.helper_id]),
+        or HandOverForm(
+            helpers=[m for m in pool if m.user_id != arrangement.helper_id], coordinator=bool(pool)
+        ),
         **extra,
     )
 
@@ -150,9 +152,20 @@ def arrangement_action(request, community, public_id, action):
             helper = selectors.member_user(
                 community=community, public_id=request.POST.get("helper", "")
             )
-            services.arrangement_hand_over(
-                actor=request.user, arrangement=arrangement, helper=helper
+            arrangement = services.arrangement_hand_over(
+                actor=request.user,
+                arrangement=arrangement,
+                helper=helper,
+                helper_agreed=request.POST.get("helper_agreed") == "on",
             )
+            if arrangement.status == "pending":
+                messages.success(
+                    request,
+                    _("We asked the new helper. The coming dates stay open until they answer."),
+                )
+                return redirect(
+                    "exchange:arrangement_detail", community.slug, arrangement.public_id
+                )
         else:
             services.arrangement_set_status(
                 actor=request.user, arrangement=arrangement, status=STATUS_FOR[action]
