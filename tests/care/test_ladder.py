@@ -9,6 +9,7 @@ import time_machine
 
 from mutua.care import services
 from mutua.care.models import AlertEvent
+from mutua.core.permissions import forget_memberships
 from mutua.notify.models import Notification, OutboxMessage
 from tests.care.helpers import (
     START,
@@ -103,6 +104,26 @@ def test_unheld_alert_goes_on_call_then_to_all_coordinators_and_repeats(cast, pl
     assert kinds_for(cast.caller) == []  # never the whole community
 
 
+def test_an_on_call_coordinator_who_was_demoted_is_not_alerted(cast, plan, clock):
+    from mutua.communities.models import Membership
+
+    services.on_call_shift_add(
+        actor=cast.coordinator,
+        community=cast.community,
+        coordinator=cast.steward,
+        starts_at=START,
+        ends_at=START + dt.timedelta(days=1),
+    )
+    # the steward on the rota stops coordinating here before the alert comes
+    Membership.objects.filter(user=cast.steward, community=cast.community).update(role="member")
+    forget_memberships(cast.steward)
+    for moment in (at(8, 30), at(9), at(9, 30), at(9, 50), at(10, 10), at(10, 30)):
+        sweep_at(clock, moment)
+    # the final step goes to those who still coordinate, not to the old shift
+    assert kinds_for(cast.steward) == []
+    assert kinds_for(cast.coordinator) == ["care_alert"]
+
+
 def test_whoever_acknowledges_holds_the_alert_and_everyone_alerted_is_told(cast, plan, clock):
     for moment in (at(8, 30), at(9), at(9, 30), at(9, 50), at(10, 10)):
         sweep_at(clock, moment)
@@ -122,6 +143,26 @@ def test_whoever_acknowledges_holds_the_alert_and_everyone_alerted_is_told(cast,
     # the holder is reminded hourly until the all-clear
     sweep_at(clock, at(11, 10))
     assert kinds_for(plan.dan)[-1] == "care_still_held"
+
+
+def test_a_holder_who_leaves_the_circle_lets_the_alert_go_on_to_the_next_people(cast, plan, clock):
+    from mutua.care.models import CircleContact
+
+    for moment in (at(8, 30), at(9), at(9, 30), at(9, 50), at(10, 10)):
+        sweep_at(clock, moment)
+    services.care_alert_acknowledge(actor=plan.dan, alert=fresh(plan).current_alert)
+    # when Dan, who is on it, leaves the circle
+    contact = CircleContact.objects.get(plan=plan, member=plan.dan)
+    services.circle_leave(member=plan.dan, contact=contact)
+    # then the next sweep does not leave the alert with him: it goes on to the coordinators
+    sweep_at(clock, at(10, 15))
+    p = fresh(plan)
+    assert p.current_alert.held_by is None and p.state == "escalating"
+    assert "hold_released" in set(
+        AlertEvent.objects.filter(plan=plan).values_list("kind", flat=True)
+    )
+    sweep_at(clock, at(10, 40))
+    assert "care_alert" in kinds_for(cast.coordinator) + kinds_for(cast.steward)
 
 
 def test_all_clear_goes_to_everyone_alerted_and_the_plan_moves_to_tomorrow(cast, plan, clock):

@@ -20,6 +20,9 @@ _WORDS = {
     "call_contact": gettext_lazy("A phone call to an outside contact: %(detail)s"),
     "held": gettext_lazy("%(detail)s is on it"),
     "still_held": gettext_lazy("Whoever is on it was reminded to record the all-clear"),
+    "hold_released": gettext_lazy(
+        "Whoever was on it can no longer respond: the alert went on to the next people"
+    ),
     "all_clear": gettext_lazy("All clear: %(detail)s"),
     "help": gettext_lazy("Asked for help"),
     "checkin": gettext_lazy("Checked in: %(detail)s"),

@@ -159,7 +159,18 @@ def circle_leave(
     contact.status, contact.responded_at = "left", now
     contact.save()
     plan_flag_refresh(contact.plan, now=now, reason=_("a contact left the circle"))
+    _release_hold_soon(contact.plan, member, now)
     return contact
+
+
+def _release_hold_soon(plan: CarePlan, member: User, now: dt.datetime) -> None:
+    """If `member` holds the plan's open alert, the next sweep passes it on (ladder: held)."""
+    CarePlan.objects.filter(
+        pk=plan.pk,
+        state="held",
+        current_alert__held_by=member,
+        current_alert__resolved_at__isnull=True,
+    ).update(next_due_at=now)
 
 
 @transaction.atomic
@@ -260,6 +271,8 @@ def contact_mark_ineligible(contact: CircleContact, *, plan: CarePlan, now: dt.d
     contact.status, contact.responded_at = "ineligible", now
     contact.save(update_fields=["status", "responded_at", "updated_at"])
     plan_flag_refresh(plan, now=now, reason=str(INELIGIBLE_REASON))
+    if contact.member_id is not None:
+        _release_hold_soon(plan, contact.member, now)
 
 
 def contacts_flag_below_trust(membership, old_level: str, new_level: str) -> None:

@@ -68,7 +68,11 @@ def on_call(community: Community, at: dt.datetime) -> list[User]:
             is_active=True,
         ).distinct()
     )
-    return shift_users or list(coordinators(community))
+    # A shift outlives a demotion or a removal: only those who still coordinate here are asked.
+    from mutua.core.permissions import can
+
+    still = [u for u in shift_users if can(u, "care.coordinate", community)]
+    return still or list(coordinators(community))
 
 
 def is_active_member(user: User | None, community: Community) -> bool:

@@ -24,6 +24,7 @@ from mutua.care.services.alerts import (
     alert_open,
     alert_user,
     call_list_add,
+    is_responder,
 )
 from mutua.care.services.circle import contact_mark_ineligible
 from mutua.care.services.common import (
@@ -263,6 +264,16 @@ def plan_advance(plan: CarePlan, *, now: dt.datetime, effects: Effects = AT_ONCE
         elif plan.state == "held":
             effects.rare_step()
             alert = plan.current_alert
+            if alert is not None and (
+                alert.held_by is None or not is_responder(alert.held_by, plan)
+            ):
+                # The holder left the circle, lost their place or their role: nobody may
+                # assume they are still on it, so the ladder goes on from where it was.
+                log(plan, "hold_released", at=at, now=now, alert=alert, drill=drill)
+                alert.held_by, alert.held_at = None, None
+                alert.save()
+                plan.state, plan.next_due_at = "escalating", at
+                continue
             if alert is not None and alert.held_by is not None:
                 kinds.notify(
                     alert.held_by,
