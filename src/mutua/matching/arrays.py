@@ -1,9 +1,14 @@
 """Database rows → engine arrays, in a few bulk queries, cached per community in-process.
 
-The cache key is a cheap version: the newest primary keys of the rows that feed the arrays
-(one indexed lookup each) plus a short time-to-live for edits that create no rows (a profile
-changed). A stale entry costs a slightly dated ranking, never a broken hard rule: services
-re-check `refusal_for_helper` before anyone is asked.
+The cache key (`versions`) is read in one query on every use: the newest primary keys of the
+rows that feed the arrays, and the newest key and the count of blocks, so making or removing a
+block rebuilds at once. Edits that create no row (a profile set to "taking a break", a
+membership vetted) show in the newest `updated_at` of profiles and of the community's
+memberships: a scan of each table, so that part is read at most every
+MATCHING_EDITS_CHECK_SECONDS (5 s). A time-to-live (MATCHING_CACHE_SECONDS) bounds the rest (a
+commitment done). A stale entry costs a slightly dated ranking, never a broken hard rule:
+`live.live_check` reads the rows again for the helpers chosen before anyone is shown, told or
+asked.
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ from django.utils import timezone
 from mutua.communities.models import Community, Membership
 from mutua.exchange.models import ACTIVE_COMMITMENT, Commitment, Need
 from mutua.matching import engine
+from mutua.matching.live import waiting_asks
 from mutua.matching.models import MatchingSettings
 from mutua.notify.models import Notification
-from mutua.people.models import AvailabilityWindow, ProfileSkill, Skill
+from mutua.people.models import AvailabilityWindow, Profile, ProfileSkill, Skill
 
 RECENT = dt.timedelta(days=7)
 REQUIREMENT_FLAGS = {
@@ -58,7 +64,15 @@ class CommunityArrays:
     built_at: float
 
 
-_cache: dict[int, tuple[tuple, CommunityArrays]] = {}
+@dataclass
+class _Entry:
+    key: tuple  # `versions()` when built
+    edits: tuple  # the edits part of `versions()` when built or last checked unchanged
+    checked_at: float
+    arrays: CommunityArrays
+
+
+_cache: dict[int, _Entry] = {}
 _lock = threading.Lock()
 
 
@@ -74,23 +88,54 @@ def weights_for(ms: MatchingSettings) -> engine.Weights:
     )
 
 
-def version() -> tuple:
-    def last(model) -> int:
-        return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+def versions(community: Community, *, with_edits: bool) -> tuple[tuple, tuple | None]:
+    """The cache key, in one query: newest primary keys of the tables that feed the arrays and
+    the number of blocks (index lookups, read on every use); with `with_edits`, also when a
+    profile (capacity status, break, car, ...) or a membership here (vetted, place, role,
+    status) was last edited (a scan of each table, read at most every few seconds)."""
+    from mutua.trust.models import Block
 
-    return (last(Membership), last(ProfileSkill), last(AvailabilityWindow), last(Commitment))
+    q = connection.ops.quote_name  # names from the models only; the community id is a parameter
+    sources = (Membership, ProfileSkill, AvailabilityWindow, Commitment, Block)
+    newest = [(q(m._meta.db_table), q(m._meta.pk.column)) for m in sources]
+    parts = [f"(SELECT MAX({pk}) FROM {table})" for table, pk in newest]  # noqa: S608
+    parts.append(f"(SELECT COUNT(*) FROM {q(Block._meta.db_table)})")  # noqa: S608
+    params = []
+    if with_edits:
+        profiles, memberships = q(Profile._meta.db_table), q(Membership._meta.db_table)
+        parts.append(f"(SELECT MAX(updated_at) FROM {profiles})")  # noqa: S608
+        parts.append(
+            f"(SELECT MAX(updated_at) FROM {memberships} WHERE community_id = %s)"  # noqa: S608
+        )
+        params.append(community.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = tuple(cursor.fetchone())
+    # created_at: a reused pk is another community
+    key = (community.created_at, *row[: len(sources) + 1])
+    return key, (row[len(sources) + 1 :] if with_edits else None)
 
 
 def community_arrays(community: Community, *, fresh: bool = False) -> CommunityArrays:
     ttl = float(getattr(settings, "MATCHING_CACHE_SECONDS", 60))
-    key = (community.created_at, *version())  # created_at: a reused pk is another community
+    edits_every = float(getattr(settings, "MATCHING_EDITS_CHECK_SECONDS", 5))
+    now = time.monotonic()
     with _lock:
         hit = _cache.get(community.pk)
-    if hit and not fresh and hit[0] == key and time.monotonic() - hit[1].built_at < ttl:
-        return hit[1]
-    built = build(community)
+    if hit is not None and (fresh or now - hit.arrays.built_at >= ttl):
+        hit = None
+    key, edits = versions(community, with_edits=hit is None or now - hit.checked_at >= edits_every)
+    if hit is not None and hit.key == key:
+        if edits is None:
+            return hit.arrays
+        if edits == hit.edits:
+            hit.checked_at = now
+            return hit.arrays
+    if edits is None:  # the key changed between edits checks: read both for the new entry
+        key, edits = versions(community, with_edits=True)
+    built = build(community)  # after reading the versions: an edit made meanwhile rebuilds
     with _lock:
-        _cache[community.pk] = (key, built)
+        _cache[community.pk] = _Entry(key, edits or (), now, built)
     return built
 
 
@@ -187,6 +232,10 @@ def build(community: Community) -> CommunityArrays:
     open_c = _counts(
         Commitment.objects.filter(helper__in=members, status__in=ACTIVE_COMMITMENT), "helper_id"
     )
+    # Asks still waiting for an answer are load too: a helper with room for one task is not
+    # asked for a second need by another plan while the first ask is open.
+    for helper_id, c in _counts(waiting_asks().filter(helper__in=members), "helper_id").items():
+        open_c[helper_id] = open_c.get(helper_id, 0) + c
     week = _counts(
         Commitment.objects.filter(helper__in=members, created_at__gte=now - RECENT).exclude(
             status="cancelled"
@@ -226,6 +275,7 @@ def build(community: Community) -> CommunityArrays:
         week_load=per_user(week),
         notified=per_user(notices),
         trust=trust,
+        may_see_private=_may_see_private(community, levels),
     )
     return CommunityArrays(
         community_id=community.pk,
@@ -296,9 +346,32 @@ def _trust(community, members, user_index, n) -> tuple[np.ndarray | None, np.nda
             if level in TRUST_LEVELS:
                 levels[user_index[user_id]] = TRUST_LEVELS.index(level)
     blocked = list(
-        Block.objects.filter(blocker__in=members).values_list("blocker_id", "blocked_id")
-    ) + list(Block.objects.filter(blocked__in=members).values_list("blocker_id", "blocked_id"))
+        Block.objects.filter(Q(blocker__in=members) | Q(blocked__in=members)).values_list(
+            "blocker_id", "blocked_id"
+        )
+    )
     return trust, levels, blocked
+
+
+def _may_see_private(community: Community, levels: np.ndarray) -> np.ndarray | None:
+    """Per helper row: passes the trust gate of needs with private details ("private_task").
+
+    None (no gate in the arrays) when the community's gates are off, and also before trust was
+    first computed here: then the live check decides, through the trust app's own gate check
+    (which computes trust the first time). Read without that side effect: a build never writes.
+    """
+    try:
+        from mutua.trust.models import TrustSettings
+        from mutua.trust.services import GATES
+    except ImportError:  # the trust app is optional
+        return None
+    conf = TrustSettings.objects.filter(community=community).values_list(
+        "gates_enabled", "computed_at"
+    )
+    found = conf.first()
+    if found is None or not found[0] or found[1] is None:
+        return None
+    return levels >= TRUST_LEVELS.index(GATES["private_task"])
 
 
 def needs_arrays(
@@ -309,8 +382,10 @@ def needs_arrays(
     radius_km: float,
     places: dict[int, int] | None = None,
     tz: str = "UTC",
+    private: set[int] | frozenset[int] = frozenset(),
 ) -> engine.Needs:
-    """Needs (with their skill ids and places still open) → engine arrays."""
+    """Needs (with their skill ids, places still open, and which have private details) →
+    engine arrays."""
     m = len(needs)
     zone = ZoneInfo(tz or "UTC")
     lat = np.array([_need_lat(nd) for nd in needs], dtype=float)
@@ -336,7 +411,11 @@ def needs_arrays(
                 spans.append((0, end - engine.SLOTS * 30))
             window[j] = engine.slot_mask(spans)
     flags = np.array(
-        [sum(REQUIREMENT_FLAGS.get(r, 0) for r in set(nd.requirements or [])) for nd in needs],
+        [
+            sum(REQUIREMENT_FLAGS.get(r, 0) for r in set(nd.requirements or []))
+            | (engine.PRIVATE if nd.pk in private else 0)
+            for nd in needs
+        ],
         dtype=np.int64,
     )
     return engine.Needs(

@@ -1,10 +1,10 @@
 """Matching engine: helpers and needs as arrays in, rankings and dispatch plans out. No Django.
 
 Hard filters (skill, language, radius, availability overlap, requirements, not on a break, not
-blocked, capacity left) are never violated. Among those who pass, a cost orders them:
-distance + skill fit + convex load (each extra task this week costs more) + notification
-fatigue + trust. Dispatch plans (min-cost flow and the solvers it is compared with) are in
-`solvers.py`, built on the filters and costs here.
+blocked, capacity left, the trust gate of needs with private details) are never violated.
+Among those who pass, a cost orders them: distance + skill fit + convex load (each extra task
+this week costs more) + notification fatigue + trust. Dispatch plans (min-cost flow and the
+solvers it is compared with) are in `solvers.py`, built on the filters and costs here.
 
 Bitsets are `(n, words)` uint64 matrices. Availability is a week of 30-minute slots (336 bits,
 6 words); a helper who set no windows counts as free at any time.
@@ -25,6 +25,10 @@ EARTH_M = 6_371_000.0
 # Requirement flag bits of a need.
 VETTED, CAR, ACCESSIBLE, SAME_GENDER, NO_PETS = 1, 2, 4, 8, 16
 REQUIREMENT_BITS = (VETTED, CAR, ACCESSIBLE, SAME_GENDER, NO_PETS)
+# Not a requirement the person sets: the need has private details (a home address), so only
+# helpers who pass the community's trust gate (`Helpers.may_see_private`) may take it.
+PRIVATE = 32
+REQUIREMENT_MASK = sum(REQUIREMENT_BITS)
 
 # How a helper's time fits the need's (a Candidate's `availability`).
 ANY_TIME, FREE_THEN, NO_TIMES_SET = "any_time", "free_then", "no_times_set"
@@ -60,6 +64,7 @@ class Helpers:
     week_load: np.ndarray  # tasks this week (convex load)
     notified: np.ndarray  # notifications received recently
     trust: np.ndarray | None = None  # float in [0, 1]
+    may_see_private: np.ndarray | None = None  # bool: passes the trust gate; None = no gate
 
     def __len__(self) -> int:
         return int(self.uid.shape[0])
@@ -72,7 +77,7 @@ class Needs:
     langs: np.ndarray  # (m, wl), all zero = any language
     window: np.ndarray  # (m, 6), all zero = any time
     places: np.ndarray  # int
-    flags: np.ndarray  # int, VETTED | CAR | ACCESSIBLE | SAME_GENDER | NO_PETS
+    flags: np.ndarray  # int, VETTED | CAR | ACCESSIBLE | SAME_GENDER | NO_PETS | PRIVATE
     gender: np.ndarray  # int8: the helper gender a same-gender need asks for, 0 unknown
     person: np.ndarray  # int64 user id of the person helped, -1 when none
     radius_m: np.ndarray  # float
@@ -188,6 +193,8 @@ def hard_filter_rows(
     same = (h.gender[cand] == needs.gender[col]) & (needs.gender[col] != 0)
     ok &= ((flags & SAME_GENDER) == 0) | same
     ok &= ((flags & NO_PETS) == 0) | ~h.pets[cand]
+    if h.may_see_private is not None:
+        ok &= ((flags & PRIVATE) == 0) | h.may_see_private[cand]
     if len(ix.blocked):  # sorted and unique (index_build): a binary search per pair
         keys = pair_key(needs.person[col], h.uid[cand])
         at = np.minimum(np.searchsorted(ix.blocked, keys), len(ix.blocked) - 1)
@@ -305,7 +312,7 @@ def candidate(ix: Index, needs: Needs, j: int, i: int, cost: float, dist: float)
         trust=None if h.trust is None else float(h.trust[i]),
         languages=_bit_list(h.langs[i] & needs.langs[j]),
         availability=availability,
-        requirements=int(needs.flags[j]),
+        requirements=int(needs.flags[j]) & REQUIREMENT_MASK,
     )
 
 
@@ -357,16 +364,23 @@ NO_VETTED, NO_CAR, NO_ACCESSIBLE, NO_SAME_GENDER, NO_PET_FREE = (
     "nobody_for_personal_care",
     "nobody_without_pets",
 )
+NO_LOCATION = "nobody_near_has_location"  # nobody in the radius; some helpers set no location
+NOT_KNOWN_ENOUGH = "nobody_known_for_private"  # the trust gate of a need with private details
 
 
 def unmet_reason(ix: Index, needs: Needs, j: int, capacity: int) -> str:
     """Why need j found nobody (or too few): the first filter that empties the pool, in the
-    order skill, language, each requirement, time; then any other rule; else capacity."""
+    order place (nobody in the radius, or only helpers who set no location), skill, language,
+    each requirement, the trust gate, time; then any other rule; else capacity."""
     h = ix.helpers
-    cand = _in_radius(ix, needs, j)
-    cand = cand[~h.on_break[cand] & (h.uid[cand] != needs.person[j])]
+
+    def may_help(c: np.ndarray) -> np.ndarray:
+        return c[~h.on_break[c] & (h.uid[c] != needs.person[j])]
+
+    cand = may_help(_in_radius(ix, needs, j))
     if not len(cand):
-        return NO_ONE_NEAR
+        # Helpers without a position are never found by distance: say so when there are some.
+        return NO_LOCATION if len(may_help(ix.unlocated)) else NO_ONE_NEAR
     flags = int(needs.flags[j])
     window = needs.window[j]
     steps = [
@@ -381,6 +395,11 @@ def unmet_reason(ix: Index, needs: Needs, j: int, capacity: int) -> str:
             lambda c: (h.gender[c] == needs.gender[j]) & (needs.gender[j] != 0),
         ),
         (NO_PET_FREE, flags & NO_PETS, lambda c: ~h.pets[c]),
+        (
+            NOT_KNOWN_ENOUGH,
+            flags & PRIVATE and h.may_see_private is not None,
+            lambda c: h.may_see_private[c],  # type: ignore[index]
+        ),
         (NOT_FREE, window.any(), lambda c: ~h.avail[c].any(axis=-1) | _any(h.avail[c], window)),
     ]
     for code, active, test in steps:

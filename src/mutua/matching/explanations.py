@@ -56,6 +56,13 @@ REASON_WORDS = {
         "Nobody nearby who fits matches the person's request for personal care."
     ),
     engine.NO_PET_FREE: gettext_lazy("Nobody nearby who fits has a home without pets."),
+    engine.NOT_KNOWN_ENOUGH: gettext_lazy(
+        "Nobody nearby who fits is known here well enough for a task that shows a home address."
+    ),
+    engine.NO_LOCATION: gettext_lazy(
+        "Nobody nearby has a location set: helpers without one are not found for needs with a "
+        "place."
+    ),
     engine.NOT_FREE: gettext_lazy("Nobody nearby is free then."),
     engine.NO_REQUIREMENT: gettext_lazy(
         "The helpers nearby who fit cannot be matched with this person."
@@ -122,7 +129,11 @@ def explain(terms: dict) -> str:
     notified = int(terms.get("notified", 0))
     if notified:
         parts.append(
-            ngettext("%(n)d notification today", "%(n)d notifications today", notified)
+            ngettext(
+                "%(n)d notification in the last 24 hours",
+                "%(n)d notifications in the last 24 hours",
+                notified,
+            )
             % {"n": notified}
         )
     level = terms.get("trust_level")

@@ -16,6 +16,7 @@ from mutua.core.permissions import can, require
 from mutua.exchange.models import PLACE_HOLDING, Commitment, Need
 from mutua.matching import arrays, engine
 from mutua.matching.explanations import explain, terms_of
+from mutua.matching.live import live_check, private_need_ids
 from mutua.matching.models import (
     DispatchPlan,
     MatchingSettings,
@@ -43,24 +44,54 @@ class Match:
         return explain(self.terms)
 
 
-def need_arrays(data: arrays.CommunityArrays, need: Need, *, radius_km: float) -> engine.Needs:
+def need_arrays(
+    data: arrays.CommunityArrays,
+    need: Need,
+    *,
+    radius_km: float,
+    private: set[int] | frozenset[int] = frozenset(),
+) -> engine.Needs:
     skills = list(need.skills.values_list("id", flat=True))
     return arrays.needs_arrays(
-        data, [need], {need.pk: skills}, radius_km=radius_km, tz=need.community.time_zone
+        data,
+        [need],
+        {need.pk: skills},
+        radius_km=radius_km,
+        tz=need.community.time_zone,
+        private=private,
     )
+
+
+SPARE = 5  # extra candidates ranked, for those the live check turns away
 
 
 def rank_need(
     need: Need, *, k: int, radius_km: float | None = None, capacity: int | None = None
 ) -> list[Match]:
-    """The k best helpers for a need (no permission check: services and selectors call it)."""
+    """The k best helpers for a need who pass every hard rule on live rows now (no permission
+    check: services and selectors call it)."""
     ms = arrays.settings_for(need.community)
     w = arrays.weights_for(ms)
+    capacity = capacity or ms.capacity
     data = arrays.community_arrays(need.community)
-    nd = need_arrays(data, need, radius_km=radius_km or w.radius_km)
-    found = engine.rank(data.index, nd, 0, k, w, capacity=capacity or ms.capacity)
-    users = User.objects.select_related("profile").in_bulk([c.uid for c in found])
-    return [Match(users[c.uid], c.cost, terms_of(c, data)) for c in found if c.uid in users]
+    private = private_need_ids([need.pk])
+    nd = need_arrays(data, need, radius_km=radius_km or w.radius_km, private=private)
+    want = k + SPARE
+    while True:
+        found = engine.rank(data.index, nd, 0, want, w, capacity=capacity)
+        now = live_check(
+            community=need.community,
+            needs=[need],
+            helper_ids=[c.uid for c in found],
+            capacity=capacity,
+            private=private,
+        )
+        kept = [c for c in found if now.fits(need, c.uid)]
+        if len(kept) >= k or len(found) < want:  # enough, or nobody else to rank
+            break
+        want *= 2
+    users = now.users
+    return [Match(users[c.uid], c.cost, terms_of(c, data)) for c in kept[:k]]
 
 
 def unmet_reason_of(need: Need) -> str:
@@ -68,7 +99,7 @@ def unmet_reason_of(need: Need) -> str:
     ms = arrays.settings_for(need.community)
     w = arrays.weights_for(ms)
     data = arrays.community_arrays(need.community)
-    nd = need_arrays(data, need, radius_km=w.radius_km)
+    nd = need_arrays(data, need, radius_km=w.radius_km, private=private_need_ids([need.pk]))
     return engine.unmet_reason(data.index, nd, 0, ms.capacity)
 
 
@@ -83,8 +114,9 @@ def matching_rank_many(
 ) -> dict[int, list[Match]]:
     """The k best helpers for each of a page of needs, in a bounded number of queries.
 
-    One settings read, the cached community arrays, one skills query and one users query,
-    however many needs: what the dispatch board shows beside every unanswered need.
+    One settings read, the cached community arrays, one skills query, one query for private
+    details and the live check of the helpers found, however many needs: what the dispatch
+    board shows beside every unanswered need.
     """
     require(viewer, COORDINATE, community)
     needs = [nd for nd in needs if nd.community_id == community.pk]
@@ -97,18 +129,30 @@ def matching_rank_many(
     through = Need.skills.through.objects.filter(need_id__in=list(skills_of))
     for need_id, skill_id in through.values_list("need_id", "skill_id"):
         skills_of[need_id].append(skill_id)
+    private = private_need_ids(skills_of)
     nd_arrays = arrays.needs_arrays(
-        data, needs, skills_of, radius_km=w.radius_km, tz=community.time_zone
+        data, needs, skills_of, radius_km=w.radius_km, tz=community.time_zone, private=private
     )
     k = max(1, min(k, 50))
     found = {
-        nd.pk: engine.rank(data.index, nd_arrays, j, k, w, capacity=ms.capacity)
+        nd.pk: engine.rank(data.index, nd_arrays, j, k + SPARE, w, capacity=ms.capacity)
         for j, nd in enumerate(needs)
     }
-    uids = {c.uid for cands in found.values() for c in cands}
-    users = User.objects.select_related("profile").in_bulk(list(uids)) if uids else {}
+    now = live_check(
+        community=community,
+        needs=needs,
+        helper_ids={c.uid for cands in found.values() for c in cands},
+        capacity=ms.capacity,
+        private=private,
+    )
+    by_pk = {nd.pk: nd for nd in needs}
+    users = now.users
     return {
-        pk: [Match(users[c.uid], c.cost, terms_of(c, data)) for c in cands if c.uid in users]
+        pk: [
+            Match(users[c.uid], c.cost, terms_of(c, data))
+            for c in cands
+            if now.fits(by_pk[pk], c.uid)
+        ][:k]
         for pk, cands in found.items()
     }
 

@@ -2,7 +2,8 @@
 
 Helpers are asked through the exchange's own mechanism (`need_ask_helper`, signed links) and
 answer through `task_accept_by_link` / `task_decline_by_link`, so a plan never bypasses the
-exchange's rules; `refusal_for_helper` is checked again at the moment anyone is asked. Proactive
+exchange's rules; `refusal_for_helper` is checked again at the moment anyone is asked, and
+capacity on live rows (asks still waiting for an answer count as load, as in planning). Proactive
 suggestions are in `suggestions.py`, settings in `tuning.py`.
 """
 
@@ -26,6 +27,7 @@ from mutua.exchange.models import OPEN_NEED_STATUSES, PLACE_HOLDING, Commitment,
 from mutua.exchange.services import need_ask_helper, task_accept_by_link, task_decline_by_link
 from mutua.matching import arrays, engine, solvers
 from mutua.matching.explanations import ALL_ASKED, DECLINED
+from mutua.matching.live import live_check, private_need_ids, waiting_asks
 from mutua.matching.models import DispatchPlan, PlanAssignment
 from mutua.matching.selectors import COORDINATE, rank_need, terms_of, unmet_reason_of
 from mutua.people.models import User
@@ -48,7 +50,19 @@ def _open_needs(community: Community, area: ServiceArea | None) -> tuple[list[Ne
         .annotate(taken=Count("commitments", filter=Q(commitments__status__in=PLACE_HOLDING)))
         .order_by("pk")
     )
-    places = {nd.pk: nd.helpers_wanted - nd.taken for nd in needs}  # type: ignore[attr-defined]
+    # A place someone was asked for and has not answered yet is not planned again.
+    asked = dict(
+        waiting_asks()
+        .filter(need__in=qs)
+        .order_by()
+        .values_list("need_id")
+        .annotate(c=Count("id"))
+        .values_list("need_id", "c")
+    )
+    places = {
+        nd.pk: nd.helpers_wanted - nd.taken - asked.get(nd.pk, 0)  # type: ignore[attr-defined]
+        for nd in needs
+    }
     return [nd for nd in needs if places[nd.pk] > 0], places
 
 
@@ -75,13 +89,15 @@ def dispatch_plan_create(
     w = arrays.weights_for(ms)
     data = arrays.community_arrays(community, fresh=True)
     needs, places = _open_needs(community, area)
+    need_ids = [n.pk for n in needs]
     nd = arrays.needs_arrays(
         data,
         needs,
-        _skills_of([n.pk for n in needs]),
+        _skills_of(need_ids),
         radius_km=w.radius_km,
         places=places,
         tz=community.time_zone,
+        private=private_need_ids(need_ids),
     )
     result = solvers.plan(data.index, nd, w, capacity=ms.capacity)
     rows = _assignment_rows(data, nd, needs, result, w)
@@ -195,7 +211,8 @@ def _places_short(need: Need) -> int:
 @transaction.atomic
 def dispatch_plan_approve(*, actor: User, plan: DispatchPlan) -> DispatchPlan:
     """A coordinator approves a draft plan: every proposed helper is asked, except one already
-    asked for the same need (by another plan); that need is re-planned if places are short."""
+    asked for the same need (by another plan) or with no room left now (open commitments and
+    waiting asks count); that need is re-planned if places are short."""
     require(actor, COORDINATE, plan.community)
     plan = DispatchPlan.objects.select_for_update().select_related("community").get(pk=plan.pk)
     if plan.status != "draft":
@@ -212,19 +229,37 @@ def dispatch_plan_approve(*, actor: User, plan: DispatchPlan) -> DispatchPlan:
         chunk = need_ids[start : start + BATCH]
         list(Need.objects.select_for_update().filter(pk__in=chunk).order_by("pk").only("pk"))
     asked = _asked_before(need_ids)
-    replan: dict[int, Need] = {}
+    # Capacity on live rows: since this plan was drafted, another may have asked its helpers.
+    room = live_check(
+        community=plan.community,
+        needs=[],
+        helper_ids={r.helper_id for r in rows},
+        capacity=arrays.settings_for(plan.community).capacity,
+    )
+    replan: dict[int, tuple[Need, str]] = {}
     for row in rows:
         if (row.need_id, row.helper_id) in asked:
             row.status, row.note = "skipped", _("Already asked for this need in another plan.")
-            replan[row.need_id] = row.need
+            replan[row.need_id] = (row.need, ALL_ASKED)
+            continue
+        if not room.has_room(row.helper_id):
+            row.status, row.note = (
+                "skipped",
+                _(
+                    "This helper already has as much as they can take on, counting requests still "
+                    "waiting for an answer."
+                ),
+            )
+            replan.setdefault(row.need_id, (row.need, engine.AT_CAPACITY))
             continue
         _ask(actor, row)
         if row.status == "asked":
             asked.add((row.need_id, row.helper_id))
+            room.add_load(row.helper_id)
     PlanAssignment.objects.bulk_update(rows, ["status", "note", "updated_at"], batch_size=BATCH)
-    for need in replan.values():
+    for need, reason in replan.values():
         for _place in range(max(0, _places_short(need))):
-            if _replan_need(plan, need, reason=ALL_ASKED) is None:
+            if _replan_need(plan, need, reason=reason) is None:
                 break
     audit_record(
         actor=actor,

@@ -78,7 +78,8 @@ def _choose(community: Community, fresh: list[Match], cap: int, wanted: int, now
 
 def need_suggest(*, need: Need, now: dt.datetime | None = None) -> list[Suggestion]:
     """One round of outreach: tell the best few helpers not yet told, each at most `cap` a day;
-    every round widens the circle (radius and number), sooner for urgent needs."""
+    every round widens the circle (radius and number), sooner for urgent needs. Only helpers
+    who pass every hard rule on live rows are told (`rank_need` re-checks them)."""
     now = now or timezone.now()
     community = need.community
     ms = arrays.settings_for(community)
