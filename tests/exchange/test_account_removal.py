@@ -136,9 +136,7 @@ def test_deleting_the_helpers_account_gives_places_back_and_closes_offers(cast, 
 
 
 @pytest.mark.parametrize("how", ["leave", "suspend"])
-def test_leaving_or_being_suspended_gives_the_places_back_through_the_hook(
-    cast, helper, busy, how
-):
+def test_leaving_or_being_suspended_gives_the_places_back_through_the_hook(cast, helper, busy, how):
     from mutua.communities.services import membership_leave
     from mutua.trust.safeguarding import membership_suspend
 

@@ -68,7 +68,6 @@ CODES = {
 }
 
 
-
 def problem(
     status: int,
     detail: str,
