@@ -108,3 +108,29 @@ def test_a_retried_request_to_the_fund_answers_200_and_a_reused_key_422(at_floor
     assert (first.status_code, second.status_code, other.status_code) == (201, 200, 422)
     assert "idempotency_key" in other.json()["errors"]
     assert FundRequest.objects.count() == 1
+
+
+def test_a_request_for_credits_reaches_the_payer_and_is_listed_for_both_sides(ledger):
+    from mutua.notify.models import Notification
+
+    asked = ApiClient(ledger.caller).post(
+        "/communities/riverside/ledger/requests",
+        {"payer": _id(ledger, ledger.member), "minutes": 90, "reason": "ladders"},
+    )
+    assert asked.status_code == 201, asked.content
+
+    # the payer is told, and finds it in the API to answer it
+    note = Notification.objects.get(recipient=ledger.member, kind="ledger_credit_requested")
+    assert "1.5 h" in note.body and "ladders" in note.body
+    mine = ApiClient(ledger.member).get("/communities/riverside/ledger/requests").json()["items"]
+    theirs = ApiClient(ledger.caller).get("/communities/riverside/ledger/requests").json()["items"]
+    assert [(r["id"], r["asked_of_me"]) for r in mine] == [(asked.json()["id"], True)]
+    assert [(r["id"], r["asked_of_me"]) for r in theirs] == [(asked.json()["id"], False)]
+    # someone else sees nothing of it
+    other = ApiClient(ledger.coordinator).get("/communities/riverside/ledger/requests").json()
+    assert other["items"] == []
+    # once answered it leaves the list
+    ApiClient(ledger.member).post(f"/ledger/requests/{asked.json()['id']}/decline")
+    assert (
+        ApiClient(ledger.member).get("/communities/riverside/ledger/requests").json()["items"] == []
+    )

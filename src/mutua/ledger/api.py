@@ -109,6 +109,22 @@ class RequestOut(Schema):
     reason: str
     status: str
     created_at: dt.datetime
+    requester_name: str = Field(description="First name of the member who asks.")
+    payer_name: str = Field(description="First name of the member asked to pay.")
+    asked_of_me: bool = Field(description="True when I am the one asked to pay.")
+
+    @staticmethod
+    def resolve_requester_name(obj: Any) -> str:
+        return obj.requester.profile.first_name
+
+    @staticmethod
+    def resolve_payer_name(obj: Any) -> str:
+        return obj.payer.profile.first_name
+
+    @staticmethod
+    def resolve_asked_of_me(obj: Any, context: Any) -> bool:
+        request = (context or {}).get("request")
+        return request is not None and obj.payer_id == getattr(request.auth, "pk", None)
 
 
 class LedgerMemberOut(Schema):
@@ -269,6 +285,20 @@ def transfers_reverse(
         201,
         services.transfer_reverse(actor=viewer(request), transfer=transfer, reason=payload.reason),
     )
+
+
+@router.get(
+    "/communities/{slug}/ledger/requests",
+    response=responses({200: Page[RequestOut]}),
+    summary="Requests for credits waiting for an answer",
+    description="Those I was asked to pay and those I made, oldest first.",
+)
+def requests_list(request: HttpRequest, slug: Slug, page: Query[PageQuery]) -> Any:
+    waiting = selectors.requests_for(viewer=viewer(request), community=community_get(slug=slug))
+    waiting = waiting.filter(status="pending").select_related(
+        "requester__profile", "payer__profile"
+    )
+    return paginate(waiting, page)
 
 
 @router.post(

@@ -1,4 +1,4 @@
-"""Ledger notifications: the opt-in weekly nudge, and requests to the community fund."""
+"""Ledger notifications: the opt-in weekly nudge, requests for credits, requests to the fund."""
 
 from __future__ import annotations
 
@@ -24,4 +24,12 @@ register_kind(
     FUND_ANSWERED,
     label=_("An answer from the community fund"),
     template="notify/ledger_fund_answered",
+)
+
+CREDIT_REQUESTED = "ledger_credit_requested"
+
+register_kind(
+    CREDIT_REQUESTED,
+    label=_("A member asks you for time credits"),
+    template="notify/ledger_credit_requested",
 )

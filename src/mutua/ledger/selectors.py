@@ -193,7 +193,9 @@ def can_coordinate(*, viewer: User, community: Community) -> bool:
 
 
 def requests_for(*, viewer: User, community: Community) -> QuerySet[CreditRequest]:
+    """Requests for credits the viewer made or was asked to pay (nobody else's)."""
     require(viewer, USE, community)
+    _require_on(community)
     return CreditRequest.objects.filter(community=community).filter(
         Q(payer=viewer) | Q(requester=viewer)
     )

@@ -64,7 +64,7 @@ def credit_request_create(
     if membership_of(payer, community) is None:
         raise invalid("payer", _("This person is not a member of this community."))
     refuse_if_blocked(actor, payer, _("You cannot ask this member for credits."))
-    return create_once(
+    request = create_once(
         CreditRequest,
         requester=actor,
         idempotency_key=idempotency_key,
@@ -73,6 +73,32 @@ def credit_request_create(
         payer=payer,
         minutes=minutes,
         reason=reason,
+    )
+    if not getattr(request, "is_replay", False):
+        _tell_payer(request, community)
+    return request
+
+
+def _tell_payer(request: CreditRequest, community: Community) -> None:
+    """The payer hears about it (a request nobody sees would wait for ever)."""
+    from django.urls import reverse
+
+    from mutua.ledger.notifications import CREDIT_REQUESTED
+    from mutua.notify.services import notification_send
+
+    hours = request.minutes / 60
+    notification_send(
+        recipient=request.payer,
+        kind=CREDIT_REQUESTED,
+        context={
+            "community_name": community.name,
+            "requester_name": request.requester.profile.first_name,
+            "hours": f"{hours:g} h",
+            "reason": request.reason,
+            "url": reverse("ledger:balance", args=[community.slug]),
+        },
+        community=community,
+        dedupe_key=f"credit-request:{request.public_id}",
     )
 
 
