@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "mutua.communities.middleware.CommunityTimeZoneMiddleware",
 ]
 
 AUTH_USER_MODEL = "people.User"

@@ -160,7 +160,8 @@ def test_care_setup_pages_are_accessible_and_fit_a_phone(app_server, new_context
 
     # when she opens the on-call rota, which has one shift on it
     cora.goto(f"/c/{SLUG}/care/rota/")
-    expect(cora.get_by_role("cell", name="Ezra Evenings")).to_be_visible()
+    expect(cora.get_by_role("cell", name="Ezra Evenings", exact=True)).to_be_visible()
+    expect(cora.get_by_role("button", name="Take Ezra Evenings off this shift")).to_be_visible()
     check(cora, look, "c-rota", problems)
 
     # given Milo, who has a check-in plan, on his phone
