@@ -1,7 +1,9 @@
 """Cursor pagination: keyset over the list's order, stable under inserts, no page counting.
 
 Lists order by `(created_at, public_id)` — the public id only breaks ties between rows made in
-the same microsecond — or by keys an endpoint names (skills have no creation time). The
+the same microsecond — or by keys an endpoint names (skills have no creation time; the dispatch
+board orders by an annotated urgency rank first). A key is a model field or an annotation of
+the queryset; the last key must be unique so the order is total. The
 cursor carries the last row's key values, signed so it cannot be forged or edited; it never
 holds a sequential primary key of a private row (decision 0002, revised by 0009).
 """
@@ -59,7 +61,21 @@ def _invalid_cursor() -> DomainError:
     return DomainError(message, field_errors={"cursor": [message]})
 
 
-def decode_cursor(cursor: str, model: type[Model], keys: tuple[str, ...]) -> list[Any]:
+def _key_field(model: type[Model], key: str, annotations: dict[str, Any]) -> Any:
+    if key == "pk":
+        return model._meta.pk
+    if key in annotations:
+        return annotations[key].output_field
+    return model._meta.get_field(key)
+
+
+def decode_cursor(
+    cursor: str,
+    model: type[Model],
+    keys: tuple[str, ...],
+    annotations: dict[str, Any] | None = None,
+) -> list[Any]:
+    """The cursor's key values; `annotations` are the queryset's, for keys that are not fields."""
     try:
         values = signing.loads(cursor, salt=SALT)
     except signing.BadSignature:
@@ -68,7 +84,7 @@ def decode_cursor(cursor: str, model: type[Model], keys: tuple[str, ...]) -> lis
         raise _invalid_cursor()
     out = []
     for key, value in zip(keys, values, strict=True):
-        field = model._meta.pk if key == "pk" else model._meta.get_field(key)
+        field = _key_field(model, key, annotations or {})
         try:
             out.append(field.to_python(value))  # type: ignore[union-attr]
         except Exception:
@@ -97,7 +113,7 @@ def paginate(
     keys = keys or default_keys(queryset.model)
     queryset = queryset.order_by(*(f"-{k}" if newest_first else k for k in keys))
     if page.cursor:
-        values = decode_cursor(page.cursor, queryset.model, keys)
+        values = decode_cursor(page.cursor, queryset.model, keys, queryset.query.annotations)
         queryset = queryset.filter(_after(keys, values, newest_first))
     rows = list(queryset[: page.limit + 1])
     items, more = rows[: page.limit], len(rows) > page.limit

@@ -265,7 +265,11 @@ def _commitment(request, public_id: str) -> Commitment:
 
 
 @router.get(
-    "/communities/{slug}/needs", response=responses({200: Page[NeedOut]}), summary="Open needs"
+    "/communities/{slug}/needs",
+    response=responses({200: Page[NeedOut]}),
+    summary="Open needs, most urgent first, then oldest first",
+    description="Ordered by urgency (immediate, day, week, flexible), then by age, oldest "
+    "first, as on the web; `next_cursor` continues in the same order.",
 )
 def needs_list(
     request: HttpRequest, slug: Slug, page: Query[PageQuery], f: Query[NeedFilterQuery]
@@ -282,7 +286,7 @@ def needs_list(
             text=f.text or "",
         )
         qs = selectors.need_list(viewer=_viewer(request), community=community, filters=filters)
-    return paginate(qs, page)
+    return paginate(qs, page, keys=selectors.NEED_ORDER)
 
 
 @router.post("/communities/{slug}/needs", response=responses({201: NeedOut}), summary="Post a need")

@@ -122,7 +122,9 @@ class DispatchQuery(Schema):
 @router.get(
     "/communities/{slug}/dispatch",
     response=responses({200: Page[DispatchNeedOut]}),
-    summary="Needs waiting for helpers (coordinators), oldest first",
+    summary="Needs waiting for helpers (coordinators), most urgent first, then oldest first",
+    description="The dispatch board: unanswered needs ordered by urgency (immediate, day, "
+    "week, flexible), then by age, oldest first; `next_cursor` continues in the same order.",
 )
 def dispatch_list(
     request: HttpRequest, slug: Slug, page: Query[PageQuery], f: Query[DispatchQuery]
@@ -138,7 +140,7 @@ def dispatch_list(
         filters=filters,
         skill=skill.pk if skill else 0,
     )
-    return paginate(qs, page)
+    return paginate(qs, page, keys=selectors.NEED_ORDER)
 
 
 class BulkIn(In):

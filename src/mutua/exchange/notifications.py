@@ -31,6 +31,7 @@ OFFER_ANSWERED = "exchange_offer_answered"
 ARRANGEMENT_PROPOSED = "exchange_arrangement_proposed"
 ARRANGEMENT_CHANGED = "exchange_arrangement_changed"
 DISPUTED = "exchange_disputed"
+CONFIRMATION_WAITING = "exchange_confirmation_waiting"
 
 KINDS = {
     RESPONSE_NEW: _("Someone offered to help with your need"),
@@ -49,6 +50,7 @@ KINDS = {
     ARRANGEMENT_PROPOSED: _("Someone asks if you can help regularly"),
     ARRANGEMENT_CHANGED: _("A standing arrangement changed"),
     DISPUTED: _("Help you were part of was questioned"),
+    CONFIRMATION_WAITING: _("Help waits for someone to confirm it"),
 }
 
 for _code, _label in KINDS.items():

@@ -71,6 +71,9 @@ URGENCY_ORDER = Case(
     *[When(urgency=code, then=Value(rank)) for code, rank in URGENCY_RANK.items()],
     output_field=IntegerField(),
 )
+# The order of needs lists and the dispatch board: most urgent first, then oldest first; the
+# public id breaks ties. API pages are cut on these keys (`paginate(..., keys=NEED_ORDER)`).
+NEED_ORDER = ("urgency_rank", "created_at", "public_id")
 
 
 def _not_blocked(viewer: User, field: str) -> Q:
@@ -112,7 +115,7 @@ def need_list(
         .select_related("community", "service_area", "author__profile")
         .prefetch_related("skills")
         .annotate(urgency_rank=URGENCY_ORDER)
-        .order_by("urgency_rank", "created_at", "id")
+        .order_by(*NEED_ORDER)
     )
 
 

@@ -124,11 +124,15 @@ def live_check(
 ) -> LiveCheck:
     """Read the rows behind the hard rules for these helpers and needs (4 to 7 queries)."""
     uids = sorted(set(helper_ids))
+    # Status is checked here, not in SQL: with it in the WHERE, SQLite's planner takes the
+    # (community, status, role) index and reads every active member (28 ms at 100,000) instead
+    # of the few rows the unique (community, user) index finds.
     memberships = {
         m.user_id: m
-        for m in Membership.objects.filter(
-            community=community, status=MembershipStatus.ACTIVE, user_id__in=uids
-        ).select_related("user__profile")
+        for m in Membership.objects.filter(community=community, user_id__in=uids).select_related(
+            "user__profile"
+        )
+        if m.status == MembershipStatus.ACTIVE
     }
     uids = sorted(memberships)
     persons = sorted({nd.author_id for nd in needs if nd.author_id})

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mutua.care.schedule import resolve_local
 from mutua.communities.models import Community
 from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, PermissionDenied
@@ -109,7 +111,18 @@ def commit_to_coming(
     return taken
 
 
-def _rule(rrule: str, dtstart: dt.datetime):
+def _zone(community: Community) -> ZoneInfo:
+    try:
+        return ZoneInfo(community.time_zone or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _rule(rrule: str, dtstart: dt.datetime, zone: ZoneInfo):
+    """The rule expanded on the community's wall clock: "every Tuesday at 10:00" stays 10:00
+    local time through daylight saving, on the local weekday (aware arithmetic in one zone
+    keeps the wall time)."""
+    dtstart = dtstart.astimezone(zone)
     message = _("Please give a repeat rule such as FREQ=WEEKLY;BYDAY=TU.")
     text = (rrule or "").strip().upper().removeprefix("RRULE:")
     # Hourly or finer rules would make thousands of occurrences in the horizon: refuse them.
@@ -122,6 +135,17 @@ def _rule(rrule: str, dtstart: dt.datetime):
     if rule.after(dtstart, inc=True) is None:
         raise invalid("rrule", _("This repeat rule never happens."))
     return rule
+
+
+def _occurrences(rule, zone: ZoneInfo, start: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
+    """Occurrences strictly between the bounds as UTC instants; a wall time the clocks skip
+    or repeat resolves as care schedules do (`resolve_local`)."""
+    out = []
+    for local in rule.between(start, until, inc=False)[:MAX_PER_RUN]:
+        when = resolve_local(local.date(), local.time(), zone)
+        if start < when < until:
+            out.append(when)
+    return out
 
 
 @transaction.atomic
@@ -169,7 +193,7 @@ def arrangement_create(
         raise invalid("on_behalf_name", _("Please use at most 80 characters."))
     if not 15 <= int(duration_minutes) <= 24 * 60:
         raise invalid("duration_minutes", _("Please give between 15 minutes and 24 hours."))
-    _rule(rrule, dtstart)
+    _rule(rrule, dtstart, _zone(community))
     requirements = list(dict.fromkeys(requirements or ()))
     if any(code not in Requirement.values for code in requirements):
         raise invalid("requirements", _("Please choose among the listed requirements."))
@@ -283,9 +307,10 @@ def arrangement_materialise(arrangement: StandingArrangement, now: dt.datetime) 
             # Terms are half-open: an occurrence at the very end belongs to the next term.
             until = min(until, term.ends_at - dt.timedelta(microseconds=1))
         start = max(arrangement.materialised_until, now)
-        rule = _rule(arrangement.rrule, arrangement.dtstart)
+        zone = _zone(arrangement.community)
+        rule = _rule(arrangement.rrule, arrangement.dtstart, zone)
         created = 0
-        for when in rule.between(start, until, inc=False)[:MAX_PER_RUN]:
+        for when in _occurrences(rule, zone, start, until):
             ends = when + dt.timedelta(minutes=arrangement.duration_minutes)
             existing = Need.objects.filter(arrangement=arrangement, starts_at=when).first()
             if existing is not None:

@@ -220,9 +220,32 @@ def auto_confirm(commitment: Commitment, now: dt.datetime) -> bool:
     if trust_gate_refusal(commitment.helper, need.community, "auto_confirm"):
         commitment.auto_confirm_at = None  # left for the people involved to confirm
         commitment.save(update_fields=["auto_confirm_at", "updated_at"])
+        _tell_confirmation_waits(commitment, need)
         return False
     _confirm(commitment, need, auto=True)
     return True
+
+
+def _tell_confirmation_waits(commitment: Commitment, need: Need) -> None:
+    """The help will not confirm itself: whoever confirms it, and the coordinators, hear so.
+
+    The person helped confirms, unless they marked it done themselves: then the helper does.
+    """
+    person = person_side(need)
+    marked_by_person = person is not None and commitment.done_marked_by_id == person.pk
+    confirmer = commitment.helper if marked_by_person else person
+    context = {**need_context(need), "helper_name": str(commitment.helper)}
+    key = f"confirm_waits:{commitment.public_id}"
+    n.notify(confirmer, n.CONFIRMATION_WAITING, context, community=need.community, dedupe_key=key)
+    for coordinator in coordinators_of(need.community):
+        if confirmer is None or coordinator.pk != confirmer.pk:
+            n.notify(
+                coordinator,
+                n.CONFIRMATION_WAITING,
+                {**context, "to_coordinator": True},
+                community=need.community,
+                dedupe_key=key,
+            )
 
 
 @transaction.atomic
