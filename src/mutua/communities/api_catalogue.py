@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from mutua.api import schemas as s
@@ -18,30 +17,9 @@ from mutua.api.fields import PublicId, RoleSlug, SkillSlug, Slug, Str60
 from mutua.api.pagination import Page, PageQuery, paginate
 from mutua.communities import selectors, services
 from mutua.communities.api import _area, _community, _custom_role, _viewer
-from mutua.communities.models import Community, ServiceArea
-from mutua.core.errors import NotFound
 from mutua.people.models import Skill
 
 router = Router(tags=["communities"])
-
-
-def _area_named(community: Community, slug: str) -> ServiceArea:
-    area = selectors.area_list(community=community).filter(slug=slug).first()
-    if area is None:
-        raise NotFound(_("This community has no area with this name."))
-    return area
-
-
-def _own_skill(community: Community, slug: str) -> Skill:
-    skill = (
-        selectors.skill_list(community=community)
-        .filter(slug=slug, community=community)
-        .select_related("community")
-        .first()
-    )
-    if skill is None:
-        raise NotFound(_("This community has added no skill with this name."))
-    return skill
 
 
 # ---- Areas -------------------------------------------------------------------------------------
@@ -81,7 +59,7 @@ def areas_update(request: HttpRequest, slug: Slug, area: Slug, payload: s.AreaPa
         parent = _area(community, changes["parent"], "parent")
     return services.area_update(
         actor=_viewer(request),
-        area=_area_named(community, area),
+        area=selectors.area_get(community=community, slug=area),
         name=changes.get("name"),
         centre_lat=changes.get("centre_lat"),
         centre_lon=changes.get("centre_lon"),
@@ -96,7 +74,8 @@ def areas_update(request: HttpRequest, slug: Slug, area: Slug, payload: s.AreaPa
 )
 def areas_delete(request: HttpRequest, slug: Slug, area: Slug) -> Any:
     community = _community(slug)
-    services.area_delete(actor=_viewer(request), area=_area_named(community, area))
+    found = selectors.area_get(community=community, slug=area)
+    services.area_delete(actor=_viewer(request), area=found)
     return Status(204, None)
 
 
@@ -134,7 +113,7 @@ def skills_update(request: HttpRequest, slug: Slug, skill: SkillSlug, payload: s
     community = _community(slug)
     return services.skill_update(
         actor=_viewer(request),
-        skill=_own_skill(community, skill),
+        skill=selectors.own_skill_get(community=community, slug=skill),
         **payload.model_dump(exclude_unset=True, exclude_none=True),
     )
 
@@ -146,7 +125,8 @@ def skills_update(request: HttpRequest, slug: Slug, skill: SkillSlug, payload: s
 )
 def skills_delete(request: HttpRequest, slug: Slug, skill: SkillSlug) -> Any:
     community = _community(slug)
-    services.skill_delete(actor=_viewer(request), skill=_own_skill(community, skill))
+    found = selectors.own_skill_get(community=community, slug=skill)
+    services.skill_delete(actor=_viewer(request), skill=found)
     return Status(204, None)
 
 

@@ -9,7 +9,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mutua.communities.models import JoinPolicy, Role
-from mutua.core.errors import DomainError
 from mutua.core.permissions import GRANTABLE
 
 MAX_CSV_BYTES = 512 * 1024
@@ -18,18 +17,6 @@ MAX_CSV_BYTES = 512 * 1024
 @cache
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones())]
-
-
-def show_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's refusal on the form: on the named fields, or above the form."""
-    placed = False
-    for name, messages in exc.field_errors.items():
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-        placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class CommunityForm(forms.Form):

@@ -220,6 +220,22 @@ def area_list(*, community: Community) -> QuerySet[ServiceArea]:
     return ServiceArea.objects.filter(community=community).select_related("parent")
 
 
+def area_get(*, community: Community, slug: str) -> ServiceArea:
+    """One of the community's areas by its slug (pages and API alike)."""
+    area = area_list(community=community).filter(slug=slug).first()
+    if area is None:
+        raise NotFound(_("This community has no area with this name."))
+    return area
+
+
+def own_skill_get(*, community: Community, slug: str) -> Skill:
+    """A skill the community added itself (not a shared one), by its slug."""
+    skill = Skill.objects.filter(community=community, slug=slug).select_related("community").first()
+    if skill is None:
+        raise NotFound(_("This community has added no skill with this name."))
+    return skill
+
+
 def skill_list(*, community: Community | None) -> QuerySet[Skill]:
     q = Q(community__isnull=True)
     if community is not None:

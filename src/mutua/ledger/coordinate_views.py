@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mutua.communities.forms import show_domain_error
 from mutua.communities.views.common import community_context, community_page
 from mutua.core.errors import DomainError, NotFound
 from mutua.ledger import selectors, services
@@ -22,6 +21,7 @@ from mutua.ledger.forms import (
     ReverseForm,
     SupportedForm,
 )
+from mutua.web.forms import show_domain_error
 
 FORMS = {
     "record_form": RecordForm,

@@ -9,12 +9,12 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mutua.communities.forms import show_domain_error
 from mutua.communities.views.common import community_page
 from mutua.core.errors import DomainError, NotFound
 from mutua.ledger import selectors, services
 from mutua.ledger.forms import FundAskForm
 from mutua.ledger.views import balance_page
+from mutua.web.forms import show_domain_error
 
 
 def _credit_request(request, public_id: str):

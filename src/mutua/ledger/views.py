@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mutua.communities.forms import show_domain_error
 from mutua.communities.views.common import community_context, community_page, paginate
 from mutua.core.errors import DomainError, NotFound
 from mutua.ledger import selectors, services
@@ -28,6 +27,7 @@ from mutua.ledger.forms import (
     StatementFilterForm,
 )
 from mutua.ledger.models import CreditRequest
+from mutua.web.forms import show_domain_error
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mutua.communities.forms import show_domain_error
 from mutua.communities.selectors import area_list
 from mutua.communities.views.common import community_context, community_page, paginate
 from mutua.core.errors import DomainError, PermissionDenied
@@ -17,6 +16,7 @@ from mutua.exchange import selectors as exchange_selectors
 from mutua.matching import renewals, selectors, services, tuning
 from mutua.matching.explanations import explain, reason_words
 from mutua.matching.forms import ArrangementTermsForm, TuningForm
+from mutua.web.forms import show_domain_error
 
 ANSWERED_SHOWN = 20  # answered requests listed under the waiting ones
 

@@ -19,7 +19,6 @@ from mutua.communities.forms import (
     CustomRoleForm,
     MemberRoleAssignForm,
     SkillForm,
-    show_domain_error,
 )
 from mutua.communities.views.common import (
     PERMISSION_LABELS,
@@ -28,6 +27,7 @@ from mutua.communities.views.common import (
 )
 from mutua.core.errors import DomainError
 from mutua.core.permissions import require
+from mutua.web.forms import show_domain_error
 
 
 def area_tree(areas) -> list[tuple[object, int]]:
@@ -60,6 +60,23 @@ def _edit_page(request, community, *, heading, form, back, delete_url, delete_la
     return render(request, "communities/edit_item.html", context, status=status)
 
 
+def _submit(request, form, save, done: str, back: str):
+    """Handle a POST of `form`: save its data through the service, then go `back` saying
+    `done`. Returns (redirect, 200), or (None, status) to show the form again: 200 for a GET,
+    400 when invalid, the refusal's status with its messages placed on the form."""
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    try:
+        save(form.cleaned_data)
+    except DomainError as exc:
+        show_domain_error(form, exc)
+        return None, exc.status
+    messages.success(request, done)
+    return redirect(back), 200
+
+
 def _delete(request, community, action, done: str, back: str):
     """POST only: delete, then say what happened or why not (what still uses it)."""
     try:
@@ -79,33 +96,23 @@ def areas(request, community):
     require(request.user, "area.manage", community)
     area_qs = selectors.area_list(community=community)
     form = AreaForm(request.POST if request.method == "POST" else None, areas=area_qs)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.area_create(actor=request.user, community=community, **form.cleaned_data)
-            except DomainError as exc:
-                show_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("The area is added."))
-                return redirect("communities:areas", slug=community.slug)
+    response, status = _submit(
+        request,
+        form,
+        lambda data: services.area_create(actor=request.user, community=community, **data),
+        _("The area is added."),
+        reverse("communities:areas", args=[community.slug]),
+    )
+    if response is not None:
+        return response
     context = community_context(request, community, form=form, tree=area_tree(area_qs))
     return render(request, "communities/areas.html", context, status=status)
-
-
-def _area(community, slug):
-    area = selectors.area_list(community=community).filter(slug=slug).first()
-    if area is None:
-        raise Http404
-    return area
 
 
 @community_page()
 def area_edit(request, community, area):
     require(request.user, "area.manage", community)
-    area = _area(community, area)
+    area = selectors.area_get(community=community, slug=area)
     others = selectors.area_list(community=community).exclude(pk=area.pk)
     initial = {
         "name": area.name,
@@ -116,18 +123,15 @@ def area_edit(request, community, area):
     form = AreaForm(
         request.POST if request.method == "POST" else None, initial=initial, areas=others
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.area_update(actor=request.user, area=area, **form.cleaned_data)
-            except DomainError as exc:
-                show_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("The area is saved."))
-                return redirect("communities:areas", slug=community.slug)
+    response, status = _submit(
+        request,
+        form,
+        lambda data: services.area_update(actor=request.user, area=area, **data),
+        _("The area is saved."),
+        reverse("communities:areas", args=[community.slug]),
+    )
+    if response is not None:
+        return response
     return _edit_page(
         request,
         community,
@@ -143,7 +147,7 @@ def area_edit(request, community, area):
 @require_POST
 @community_page()
 def area_delete(request, community, area):
-    area = _area(community, area)
+    area = selectors.area_get(community=community, slug=area)
     return _delete(
         request,
         community,
@@ -160,54 +164,36 @@ def area_delete(request, community, area):
 def skills(request, community):
     require(request.user, "skill.manage", community)
     form = SkillForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.skill_add(actor=request.user, community=community, **form.cleaned_data)
-            except DomainError as exc:
-                show_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("The skill is added."))
-                return redirect("communities:skills", slug=community.slug)
+    response, status = _submit(
+        request,
+        form,
+        lambda data: services.skill_add(actor=request.user, community=community, **data),
+        _("The skill is added."),
+        reverse("communities:skills", args=[community.slug]),
+    )
+    if response is not None:
+        return response
     context = community_context(
         request, community, form=form, skills=selectors.skill_list(community=community)
     )
     return render(request, "communities/skills.html", context, status=status)
 
 
-def _own_skill(community, slug):
-    skill = (
-        selectors.skill_list(community=community)
-        .filter(community=community, slug=slug)
-        .select_related("community")
-        .first()
-    )
-    if skill is None:
-        raise Http404
-    return skill
-
-
 @community_page()
 def skill_edit(request, community, skill):
     require(request.user, "skill.manage", community)
-    skill = _own_skill(community, skill)
+    skill = selectors.own_skill_get(community=community, slug=skill)
     initial = {"name": skill.name, "category": skill.category}
     form = SkillForm(request.POST if request.method == "POST" else None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.skill_update(actor=request.user, skill=skill, **form.cleaned_data)
-            except DomainError as exc:
-                show_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("The skill is saved."))
-                return redirect("communities:skills", slug=community.slug)
+    response, status = _submit(
+        request,
+        form,
+        lambda data: services.skill_update(actor=request.user, skill=skill, **data),
+        _("The skill is saved."),
+        reverse("communities:skills", args=[community.slug]),
+    )
+    if response is not None:
+        return response
     return _edit_page(
         request,
         community,
@@ -223,7 +209,7 @@ def skill_edit(request, community, skill):
 @require_POST
 @community_page()
 def skill_delete(request, community, skill):
-    skill = _own_skill(community, skill)
+    skill = selectors.own_skill_get(community=community, slug=skill)
 
     def done(holders: int) -> str:
         return ngettext(
@@ -302,18 +288,15 @@ def role_edit(request, community, role):
         initial=initial,
         labels=PERMISSION_LABELS,
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.custom_role_update(actor=request.user, role=role, **form.cleaned_data)
-            except DomainError as exc:
-                show_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("The role is saved."))
-                return redirect("communities:roles", slug=community.slug)
+    response, status = _submit(
+        request,
+        form,
+        lambda data: services.custom_role_update(actor=request.user, role=role, **data),
+        _("The role is saved."),
+        reverse("communities:roles", args=[community.slug]),
+    )
+    if response is not None:
+        return response
     slug = services.custom_role_slug(role.name)
     return _edit_page(
         request,

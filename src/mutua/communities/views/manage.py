@@ -16,7 +16,6 @@ from mutua.communities.forms import (
     CommunitySettingsForm,
     DecisionForm,
     InvitationForm,
-    show_domain_error,
 )
 from mutua.communities.views.common import (
     community_context,
@@ -26,6 +25,7 @@ from mutua.communities.views.common import (
 )
 from mutua.core.errors import DomainError
 from mutua.core.permissions import require
+from mutua.web.forms import show_domain_error
 
 
 def _session_key(community, what: str) -> str:

@@ -16,7 +16,6 @@ from mutua.communities.forms import (
     MemberLocationForm,
     ReasonForm,
     RoleForm,
-    show_domain_error,
 )
 from mutua.communities.views.common import (
     community_context,
@@ -26,6 +25,7 @@ from mutua.communities.views.common import (
 )
 from mutua.core.errors import DomainError
 from mutua.people.services import sensitive_phones_read, sensitive_read
+from mutua.web.forms import show_domain_error
 
 
 def language_names(codes: list[str]) -> list[str]:

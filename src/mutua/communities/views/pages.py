@@ -15,11 +15,11 @@ from mutua.communities.forms import (
     CommunityCreateForm,
     LocationForm,
     MyMembershipForm,
-    show_domain_error,
 )
 from mutua.communities.views.common import community_context, community_page
 from mutua.core.errors import DomainError
 from mutua.core.permissions import require
+from mutua.web.forms import show_domain_error
 
 
 def community_list(request):

@@ -29,6 +29,6 @@ def areas_and_skills(community):
 
 
 def place_error(form, exc: DomainError) -> None:
-    from mutua.communities.forms import show_domain_error
+    from mutua.web.forms import show_domain_error
 
     show_domain_error(form, exc)
