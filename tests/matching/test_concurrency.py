@@ -3,8 +3,6 @@ approved at once ask a helper once."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -13,30 +11,9 @@ from mutua.matching.models import MatchingSettings, PlanAssignment, Suggestion, 
 from mutua.notify.models import Notification
 from tests.exchange.helpers import new_member, post_need
 from tests.factories import add_member, make_community, make_user
+from tests.support.threads import at_once
 
 LAT, LON = 51.5, -0.12
-
-
-def in_threads(calls) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # collected and asserted on below
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
-    return results
 
 
 def community_with_helper():
@@ -57,7 +34,7 @@ def test_the_daily_cap_holds_when_needs_are_suggested_at_the_same_moment():
     MatchingSettings.objects.create(community=community, daily_suggestion_cap=2)
     needs = [post_need(community, person, lat=LAT, lon=LON, title=f"Need {i}") for i in range(5)]
     # when all five are suggested at once
-    results = in_threads([lambda nd=nd: suggestions.need_suggest(need=nd) for nd in needs])
+    results = at_once([lambda nd=nd: suggestions.need_suggest(need=nd) for nd in needs])
     # then nothing failed and the helper heard about two needs only
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Suggestion.objects.filter(helper=helper).count() == 2
@@ -73,7 +50,7 @@ def test_two_plans_approved_at_the_same_moment_ask_the_helper_once():
     need = post_need(community, person, lat=LAT, lon=LON)
     plans = [services.dispatch_plan_create(actor=coordinator, community=community) for _ in "ab"]
     # when both are approved at once
-    results = in_threads(
+    results = at_once(
         [lambda p=p: services.dispatch_plan_approve(actor=coordinator, plan=p) for p in plans]
     )
     # then both approvals succeeded, and the helper was asked once

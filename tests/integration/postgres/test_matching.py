@@ -4,16 +4,16 @@ suggestion cap and "ask a helper once" hold under real threads."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from mutua.matching import arrays, services, suggestions
 from mutua.matching.models import MatchingSettings, PlanAssignment, Suggestion, SuggestionDay
 from mutua.people.models import AvailabilityWindow
 from tests.exchange.helpers import new_member, post_need
 from tests.factories import add_member, make_community, make_user
+from tests.support.threads import at_once
 
 pytestmark = pytest.mark.postgres
 
@@ -47,28 +47,6 @@ def test_plan_approve_decline_and_replan_on_postgresql():
     arrays.cache_clear()
 
 
-def _race(calls) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # collected and asserted on below
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
-    return results
-
-
 def _community_with_helper():
     arrays.cache_clear()
     community = make_community(make_user("Steward"))
@@ -85,7 +63,7 @@ def test_the_daily_cap_holds_under_concurrent_suggestions_on_postgresql(transact
     needs = [post_need(community, person, lat=LAT, lon=LON, title=f"Need {i}") for i in range(6)]
     arrays.community_arrays(community)  # warm, so the threads race on the cap, not the cache
     # when all six are suggested at the same moment
-    results = _race([lambda nd=nd: suggestions.need_suggest(need=nd) for nd in needs])
+    results = at_once([lambda nd=nd: suggestions.need_suggest(need=nd) for nd in needs])
     # then none failed, and the helper heard about two needs only
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Suggestion.objects.filter(helper=helper).count() == 2
@@ -97,7 +75,7 @@ def test_two_plans_approved_at_once_ask_the_helper_once_on_postgresql(transactio
     community, coordinator, person, helper = _community_with_helper()
     need = post_need(community, person, lat=LAT, lon=LON)
     plans = [services.dispatch_plan_create(actor=coordinator, community=community) for _ in "ab"]
-    results = _race(
+    results = at_once(
         [lambda p=p: services.dispatch_plan_approve(actor=coordinator, plan=p) for p in plans]
     )
     assert not [r for r in results if isinstance(r, Exception)], results
