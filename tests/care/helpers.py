@@ -14,7 +14,8 @@ START = dt.datetime(2026, 5, 4, 8, 0, tzinfo=dt.UTC)
 
 
 def make_plan(cast, *, times=("09:00",), leads=(30,), grace=30, **kwargs) -> CarePlan:
-    return services.care_plan_create(
+    drill = kwargs.pop("is_drill", False)
+    plan = services.care_plan_create(
         actor=cast.member,
         community=cast.community,
         person=cast.member,
@@ -23,6 +24,9 @@ def make_plan(cast, *, times=("09:00",), leads=(30,), grace=30, **kwargs) -> Car
         grace_minutes=grace,
         **kwargs,
     )
+    if drill:  # only a coordinator starts a drill
+        plan = services.care_plan_update(actor=cast.coordinator, plan=plan, is_drill=True)
+    return plan
 
 
 def circle_member(cast, plan: CarePlan, name: str):

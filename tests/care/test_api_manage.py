@@ -180,6 +180,7 @@ def test_api_rota_and_settings_for_coordinators_only(client, cast, clock):
     changed = client.patch(url, {"is_drill": True, "repeat_minutes": 10}, content_type=JSON)
     assert changed.json() == {
         "is_drill": True,
+        "drill_until": None,
         "grace_minutes": 30,
         "contact_timeout_minutes": 20,
         "repeat_minutes": 10,

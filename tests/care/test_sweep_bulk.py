@@ -44,9 +44,14 @@ def _person(community, name: str, *, language: str = "en", phone: str = ""):
 
 
 def _plan(community, person, **kwargs) -> CarePlan:
-    return services.care_plan_create(
+    drill = kwargs.pop("is_drill", False)  # a drill is a coordinator's to start
+    plan = services.care_plan_create(
         actor=person, community=community, person=person, times=["09:00"], **kwargs
     )
+    if drill:
+        CarePlan.objects.filter(pk=plan.pk).update(is_drill=True)
+        plan.refresh_from_db()
+    return plan
 
 
 def _move(plan: CarePlan, **fields) -> None:
@@ -178,8 +183,9 @@ def test_the_batch_writes_what_advancing_each_plan_alone_writes(cast, clock, set
             _one_by_one(patch)
             alone = services.care_sweep(now=T)
         by_plan = _rows()
-    # then the common steps were batched, the rare ones taken alone
-    assert taken.count(True) == 12 and taken.count(False) == 3
+    # then the common steps were batched, the rare ones taken alone (Ned, caught up, is asked
+    # again and waits his time-out: a common step, see tests/care/test_catch_up.py)
+    assert taken.count(True) == 13 and taken.count(False) == 2
     # and every row is the same
     assert (batched.plans, batched.steps, batched.failed) == (alone.plans, alone.steps, 0)
     for table in by_plan:

@@ -31,7 +31,7 @@ def plan_circle(request: HttpRequest, public_id: str) -> HttpResponse:
     ctx = {
         "community": plan.community,
         "plan": plan,
-        "contacts": selectors.plan_contacts(plan=plan),
+        "contacts": selectors.plan_contacts(plan=plan, viewer=request.user),
         "can_manage": selectors.can_manage(request.user, plan),
         "invite": invite,
         "outside": outside,

@@ -57,6 +57,15 @@ def _walk(plan: CarePlan, until: dt.datetime) -> CarePlan:
     return plan
 
 
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _weekdays_with(day: dt.date) -> str:
+    """Three chosen days of the week, `day` among them (a plan on chosen weekdays)."""
+    days = sorted({day.weekday(), (day.weekday() + 2) % 7, (day.weekday() + 4) % 7})
+    return "FREQ=WEEKLY;BYDAY=" + ",".join(WEEKDAY_CODES[d] for d in days)
+
+
 def build_care(community: Community, *, now: dt.datetime | None = None) -> dict[str, int]:
     """Ten plans, one per state (and a drill and a flagged circle), with circles and a rota."""
     now = (now or timezone.now()).replace(second=0, microsecond=0)
@@ -85,6 +94,7 @@ def build_care(community: Community, *, now: dt.datetime | None = None) -> dict[
             community=community,
             person=person,
             times=[due.astimezone(tz).strftime("%H:%M")],
+            rrule=_weekdays_with(due.astimezone(tz).date()) if state == "waiting" else "FREQ=DAILY",
             channels=["web", "email", "sms"] if made % 2 else ["web", "email"],
             consent_note="Agreed in person at the community café (demo).",
             is_drill=state == "drill",
@@ -99,7 +109,7 @@ def build_care(community: Community, *, now: dt.datetime | None = None) -> dict[
                 plan=plan,
                 name="Jo (daughter)",
                 phone="+44 7700 900456",
-                consent_note="Jo agreed by phone (demo).",
+                consent_note="Jo agreed by phone when the plan was set up, day or night (demo).",
             )
         if state == "flagged":
             contact = services.circle_invite(actor=coordinator, plan=plan, member=helpers[2])

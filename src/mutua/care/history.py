@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mutua.care.models import AlertOutcome, CheckInHow
+from mutua.care.services.calls import CALL_OUTCOMES
 
 _WORDS = {
     "reminder": gettext_lazy("Reminder sent"),
@@ -30,10 +31,12 @@ _WORDS = {
     "instructions_shown": gettext_lazy("How to get in was shown (this is recorded)"),
     "reply": gettext_lazy("A reply for a person to read (not counted as OK): %(detail)s"),
     "reply_forwarded": gettext_lazy("The reply was passed on to be read"),
+    "call_outcome": gettext_lazy("Phone call: %(detail)s"),
 }
 _DETAILS = {
     "all_clear": dict(AlertOutcome.choices),
     "checkin": dict(CheckInHow.choices),
+    "call_outcome": CALL_OUTCOMES,
 }
 
 

@@ -16,15 +16,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mutua.care import selectors, services
 from mutua.care.forms import (
+    LADDER_FIELDS,
     PauseForm,
     PlanCreateForm,
     ScheduleForm,
     SettingsForm,
     ShiftForm,
+    repeat_initial,
 )
 from mutua.care.models import CarePlan
+from mutua.care.services.common import community_drilling
 from mutua.communities.selectors import community_get
 from mutua.core.errors import DomainError
+from mutua.core.permissions import can
 
 # Service field names that a page shows under a differently named input.
 FIELD_ALIASES = {"person": "person_email", "member": "email", "coordinator": "coordinator_email"}
@@ -60,12 +64,23 @@ def plan_new(request: HttpRequest, slug: str) -> HttpResponse:
     except DomainError as exc:
         return _problem(request, exc)
     template, ctx = "care/plan_form.html", {"community": community, "creating": True}
-    form = PlanCreateForm(request.POST or None, initial={"grace_minutes": 30})
+    defaults = selectors.care_defaults(community=community)
+    initial = {
+        "grace_minutes": defaults.grace_minutes,
+        "contact_timeout_minutes": defaults.contact_timeout_minutes,
+        "repeat_minutes": defaults.repeat_minutes,
+    }
+    form = PlanCreateForm(
+        request.POST or None,
+        initial=initial,
+        ladder=can(request.user, "care.coordinate", community),
+        defaults=defaults,
+    )
     if request.method == "GET" or not form.is_valid():
         return render(
             request, template, {**ctx, "form": form}, status=200 if not form.errors else 400
         )
-    data = form.cleaned_data
+    data = form.changes()
     person = request.user
     if data["person_email"]:
         person = selectors.member_by_email(community=community, email=data["person_email"])
@@ -83,6 +98,7 @@ def plan_new(request: HttpRequest, slug: str) -> HttpResponse:
             grace_minutes=data["grace_minutes"],
             reminder_leads=data["reminder_leads"],
             consent_note=data["consent_note"],
+            **{name: data[name] for name in LADDER_FIELDS if name in data},
         )
     except DomainError as exc:
         return _refused(request, exc, form, template, ctx)
@@ -93,10 +109,11 @@ def plan_new(request: HttpRequest, slug: str) -> HttpResponse:
 def _schedule_initial(plan: CarePlan) -> dict:
     return {
         "times": ", ".join(plan.times),
-        "rrule": plan.rrule,
+        **repeat_initial(plan.rrule),
         "channels": plan.channels,
         "grace_minutes": plan.grace_minutes,
         "reminder_leads": ", ".join(str(m) for m in plan.reminder_leads),
+        **{name: getattr(plan, name) for name in LADDER_FIELDS},
     }
 
 
@@ -108,13 +125,18 @@ def plan_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     except DomainError as exc:
         return _problem(request, exc)
     template, ctx = "care/plan_form.html", {"community": plan.community, "plan": plan}
-    form = ScheduleForm(request.POST or None, initial=_schedule_initial(plan))
+    form = ScheduleForm(
+        request.POST or None,
+        initial=_schedule_initial(plan),
+        ladder=can(request.user, "care.coordinate", plan.community),
+        defaults=selectors.care_defaults(community=plan.community),
+    )
     if request.method == "GET" or not form.is_valid():
         return render(
             request, template, {**ctx, "form": form}, status=200 if not form.errors else 400
         )
     try:
-        services.care_plan_update(actor=request.user, plan=plan, **form.cleaned_data)
+        services.care_plan_update(actor=request.user, plan=plan, **form.changes())
     except DomainError as exc:
         return _refused(request, exc, form, template, ctx)
     messages.success(request, _("The plan is changed."))
@@ -186,14 +208,20 @@ def care_settings(request: HttpRequest, slug: str) -> HttpResponse:
         return _problem(request, exc, community)
     template = "care/settings.html"
     initial = {f: getattr(current, f) for f in SettingsForm.base_fields}
+    drilling = community_drilling(current)
+    # A drill whose end has passed is over: the form shows it off, as the plans run.
+    initial["is_drill"] = drilling
+    initial["drill_until"] = current.drill_until if drilling else None
     form = SettingsForm(request.POST or None, initial=initial)
-    ctx = {"community": community, "form": form, "current": current}
+    ctx = {"community": community, "form": form, "current": current, "drilling": drilling}
     if request.method == "GET":
         return render(request, template, ctx)
     if not form.is_valid():
         return _invalid(request, template, ctx)
     try:
-        services.care_settings_update(actor=request.user, community=community, **form.cleaned_data)
+        services.care_settings_update(
+            actor=request.user, community=community, **form.changes(community.time_zone)
+        )
     except DomainError as exc:
         return _refused(request, exc, form, template, ctx)
     messages.success(request, _("The care settings are saved."))

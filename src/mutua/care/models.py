@@ -39,12 +39,14 @@ class CareChannel(models.TextChoices):
 
 
 class CareSettings(TimeStamped):
-    """A community's care defaults and its drill switch (every plan then runs as a test)."""
+    """A community's care defaults and its drill switch (every plan then runs as a test, until
+    `drill_until` when one is set; with none the drill runs until it is switched off)."""
 
     community = models.OneToOneField(
         "communities.Community", on_delete=models.CASCADE, related_name="care_settings"
     )
     is_drill = models.BooleanField(default=False)
+    drill_until = models.DateTimeField(null=True, blank=True)
     grace_minutes = models.PositiveIntegerField(default=30)
     contact_timeout_minutes = models.PositiveIntegerField(default=20)
     repeat_minutes = models.PositiveIntegerField(default=15)
@@ -136,6 +138,12 @@ class CircleContact(PublicModel):
     phone = models.CharField(max_length=32, blank=True)
     email = models.EmailField(blank=True)
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    # How an outside contact agreed to be called, and who noted it: shown only to those who
+    # manage the plan (the person and coordinators).
+    consent_note = models.CharField(max_length=300, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=16, choices=ContactStatus.choices, default="invited")
     responded_at = models.DateTimeField(null=True, blank=True)
 

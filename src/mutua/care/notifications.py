@@ -21,12 +21,13 @@ REMINDER = "care_reminder"  # to the person, before the deadline
 ASK = "care_ask"  # to the person, after the grace period, on every channel
 ALERT = "care_alert"  # to a circle member or coordinator: a check-in was missed
 HELP = "care_help"  # to the circle and coordinators: the person asked for help
-CALL = "care_call"  # to the coordinator on call: a phone call to make
+CALL = "care_call"  # to the coordinator on call and the callers: a phone call to make
 HELD = "care_held"  # to everyone alerted: someone is on it
 STILL_HELD = "care_still_held"  # to the holder: please record the all-clear
 ALL_CLEAR = "care_all_clear"  # to everyone alerted
 FLAGGED = "care_flagged"  # to coordinators: a circle needs mending
 REPLY = "care_reply"  # to the circle and coordinators: a reply no machine could read
+NUMBER_WRONG = "care_number_wrong"  # to coordinators: a caller found the person's number dead
 CIRCLE_INVITE = "care_circle_invite"  # to a member asked to join a circle (not critical)
 
 _PERSON_CHANNEL_SETS = {
@@ -55,6 +56,7 @@ for _code, _label in {
     ALL_CLEAR: _("All clear"),
     FLAGGED: _("A care circle needs mending"),
     REPLY: _("A reply in your care circle that a person should read"),
+    NUMBER_WRONG: _("A phone number on the care call list is wrong"),
 }.items():
     register_kind(_code, label=_label, critical=True, default_channels=(APP, EMAIL, SMS))
 

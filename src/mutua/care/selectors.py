@@ -19,7 +19,12 @@ from mutua.care.models import (
     CircleContact,
     OnCallShift,
 )
-from mutua.care.services.common import is_active_member
+from mutua.care.services.common import (
+    care_settings,
+    community_drilling,
+    drilling_now,
+    is_active_member,
+)
 from mutua.communities.models import Community
 from mutua.core.errors import NotFound
 from mutua.core.health import heartbeat_age_ok
@@ -55,13 +60,14 @@ def plan_visible(viewer: User, plan: CarePlan) -> bool:
     ).exists() and is_active_member(viewer, plan.community)
 
 
-def drills_mark(plans: list[CarePlan]) -> list[CarePlan]:
-    """Remember on each plan whether it runs as a drill (its own switch or its community's),
-    with one query for all, so pages label every drill TEST without a query per plan."""
+def drills_mark(plans: list[CarePlan], now: dt.datetime | None = None) -> list[CarePlan]:
+    """Remember on each plan whether it runs as a drill (its own switch or its community's
+    drill, while it runs), with one query for all, so pages label every drill TEST without a
+    query per plan."""
     ids = {p.community_id for p in plans if "_care_drill" not in p.__dict__}
     drilling = (
         set(
-            CareSettings.objects.filter(community_id__in=ids, is_drill=True).values_list(
+            CareSettings.objects.filter(drilling_now(now), community_id__in=ids).values_list(
                 "community_id", flat=True
             )
         )
@@ -79,8 +85,18 @@ def can_manage(viewer: User, plan: CarePlan) -> bool:
     return viewer.pk == plan.person_id or can(viewer, "care.coordinate", plan.community)
 
 
-def plan_contacts(*, plan: CarePlan) -> list[CircleContact]:
-    return list(plan.contacts.select_related("member__profile").order_by("order", "id"))
+def plan_contacts(*, plan: CarePlan, viewer: User | None = None) -> list[CircleContact]:
+    """The circle in order. How an outside contact agreed (`shows_consent`) is for those who
+    manage the plan only: the person and coordinators, not the rest of the circle."""
+    contacts = list(
+        plan.contacts.select_related("member__profile", "consent_recorded_by__profile").order_by(
+            "order", "id"
+        )
+    )
+    manages = viewer is not None and can_manage(viewer, plan)
+    for contact in contacts:
+        contact.shows_consent = manages and contact.kind == "outside"
+    return contacts
 
 
 def plan_contact_get(*, plan: CarePlan, public_id: str) -> CircleContact:
@@ -100,6 +116,11 @@ def care_settings_get(*, viewer: User, community: Community) -> CareSettings:
     return CareSettings.objects.filter(community=community).first() or CareSettings(
         community=community
     )
+
+
+def care_defaults(*, community: Community) -> CareSettings:
+    """The defaults new plans start from (shown beside a plan's own settings on its form)."""
+    return care_settings(community)
 
 
 def alert_get(*, viewer: User, public_id: str) -> Alert:
@@ -164,6 +185,8 @@ class Board:
     sweep_ok: bool = True
     sweep_last_beat: str | None = None
     false_alarms: dict[str, int] = field(default_factory=dict)  # by plan public id
+    is_drill: bool = False  # the community's drill is running now
+    drill_until: dt.datetime | None = None  # when it ends (None: until switched off)
 
 
 def care_board(*, viewer: User, community: Community, now: dt.datetime | None = None) -> Board:
@@ -185,7 +208,11 @@ def care_board(*, viewer: User, community: Community, now: dt.datetime | None = 
         )
         .order_by("current_due_at", "id")[:500]
     )
-    drills_mark(plans)
+    drill = care_settings(community)
+    board.is_drill = community_drilling(drill, now)
+    board.drill_until = drill.drill_until if board.is_drill else None
+    for plan in plans:
+        plan.__dict__["_care_drill"] = plan.is_drill or board.is_drill
     for plan in plans:
         if plan.failing_since is not None or (plan.next_due_at and plan.next_due_at <= stuck):
             board.failing.append(plan)  # the sweep cannot move it: shown in red, first

@@ -13,6 +13,11 @@ urlpatterns = [
     path("c/<slug:slug>/care/rota/<str:shift_id>/end/", manage_views.rota_end, name="rota_end"),
     path("c/<slug:slug>/care/settings/", manage_views.care_settings, name="settings"),
     path("c/<slug:slug>/care/calls/", views.call_list, name="calls"),
+    path(
+        "c/<slug:slug>/care/calls/<str:alert_id>/outcome/",
+        views.call_outcome,
+        name="call_outcome",
+    ),
     path("care/plans/<str:public_id>/", views.plan_detail, name="plan_detail"),
     path("care/plans/<str:public_id>/edit/", manage_views.plan_edit, name="plan_edit"),
     path("care/plans/<str:public_id>/pause/", manage_views.plan_pause, name="plan_pause"),

@@ -5,6 +5,7 @@ Every page works without JavaScript (plain forms) and shows the community's emer
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,8 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from mutua.care import selectors, services
+from mutua.care.services.calls import CALL_OUTCOMES, care_call_outcome_record
 from mutua.communities.selectors import community_get, community_list
-from mutua.core.errors import DomainError
+from mutua.core.errors import DomainError, ValidationFailed
 from mutua.core.permissions import can
 
 HELP_STAYS_OPEN = gettext_lazy(
@@ -164,6 +166,42 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "care/board.html", {"board": data, "community": community})
 
 
+class CallOutcomeForm(forms.Form):
+    """What came of one call on the call list (the service checks it again)."""
+
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("What happened on the call?"),
+        choices=list(CALL_OUTCOMES.items()),
+        widget=forms.RadioSelect,
+    )
+    contact = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
+
+
+def _call_list_page(
+    request: HttpRequest,
+    community,
+    *,
+    failed: tuple[str, str] | None = None,
+    bound: CallOutcomeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The list with one outcome form per call, each with its own ids; the one that failed
+    (`failed`: alert and contact) keeps its input and errors."""
+    rows = []
+    for n, call in enumerate(services.care_call_list(viewer=request.user, community=community)):
+        form = bound
+        if form is None or failed != (call.alert.public_id, call.contact_id):
+            form = CallOutcomeForm(initial={"contact": call.contact_id})
+        form.auto_id = f"id_call{n}_%s"
+        form.fields["outcome"].label = _("What happened on the call to %(name)s?") % {
+            "name": call.callee
+        }
+        rows.append((call, form))
+    return render(
+        request, "care/call_list.html", {"rows": rows, "community": community}, status=status
+    )
+
+
 @login_required
 @require_GET
 def call_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -171,7 +209,36 @@ def call_list(request: HttpRequest, slug: str) -> HttpResponse:
     community = None
     try:
         community = community_get(slug=slug)
-        calls = services.care_call_list(viewer=request.user, community=community)
+        return _call_list_page(request, community)
     except DomainError as exc:
         return _problem(request, exc, community)
-    return render(request, "care/call_list.html", {"calls": calls, "community": community})
+
+
+@login_required
+@require_POST
+def call_outcome(request: HttpRequest, slug: str, alert_id: str) -> HttpResponse:
+    """Record what came of a call; a bad choice comes back on the list, next to that call."""
+    community = None
+    form = CallOutcomeForm(request.POST)
+    try:
+        community = community_get(slug=slug)
+        if form.is_valid():
+            try:
+                care_call_outcome_record(
+                    actor=request.user,
+                    community=community,
+                    alert_id=alert_id,
+                    contact_id=form.cleaned_data["contact"],
+                    outcome=form.cleaned_data["outcome"],
+                )
+            except ValidationFailed as exc:
+                for name, errors in exc.field_errors.items():
+                    for error in errors:
+                        form.add_error(name if name in form.fields else None, error)
+            else:
+                messages.success(request, _("Thank you. What happened on the call is recorded."))
+                return redirect("care:calls", slug)
+        failed = (alert_id, request.POST.get("contact", ""))
+        return _call_list_page(request, community, failed=failed, bound=form, status=422)
+    except DomainError as exc:
+        return _problem(request, exc, community)

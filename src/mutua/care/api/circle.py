@@ -27,7 +27,7 @@ def _me(request: HttpRequest) -> Any:
 )
 def circle_list(request: HttpRequest, plan_id: PublicId) -> Any:
     plan = selectors.plan_get(viewer=_me(request), public_id=plan_id)
-    return selectors.plan_contacts(plan=plan)
+    return selectors.plan_contacts(plan=plan, viewer=_me(request))
 
 
 @router.post(
@@ -51,6 +51,7 @@ def circle_outside(request: HttpRequest, plan_id: PublicId, data: s.OutsideIn) -
     me = _me(request)
     plan = selectors.plan_get(viewer=me, public_id=plan_id)
     contact = services.circle_add_outside(actor=me, plan=plan, **data.model_dump())
+    contact.shows_consent = True  # the service let the actor manage this plan
     return Status(201, contact)
 
 

@@ -1,19 +1,49 @@
-"""API: a community's care board, on-call rota, settings (drills, defaults) and call list."""
+"""API: a community's care board, on-call rota, settings (drills, defaults), call list and
+what came of each call."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Router, Schema, Status
 
 from mutua.api.errors import responses
 from mutua.api.fields import PublicId, Slug
 from mutua.care import selectors, services
 from mutua.care.api import schemas as s
+from mutua.care.services.calls import care_call_outcome_record
+from mutua.care.services.common import first_name
 from mutua.communities.selectors import community_get
 
 router = Router(tags=["care"])
+CallOutcomeCode = Literal["fine", "going", "no_answer", "wrong_number"]
+
+
+class CallOutcomeOut(Schema):
+    outcome: str
+    by: str  # the first name of whoever recorded it
+    at: dt.datetime
+
+
+class CallWithOutcomesOut(s.CallOut):
+    contact: str | None  # the outside contact's public id; None when the person is called
+    outcomes: list[CallOutcomeOut]
+
+    @staticmethod
+    def resolve_contact(obj: Any) -> str | None:
+        return obj.contact_id or None
+
+
+class CallOutcomeIn(Schema):
+    """What came of a call: "fine" gives the all-clear, "going" holds the alert, a wrong number
+    flags the circle for mending. `contact` names an outside contact's call."""
+
+    outcome: CallOutcomeCode
+    contact: PublicId | None = None
+
+
 SECTIONS = ("failing", "escalating", "held", "overdue", "due", "paused", "flagged")
 
 
@@ -98,8 +128,25 @@ def settings_update(request: HttpRequest, slug: Slug, data: s.SettingsPatch) -> 
 
 @router.get(
     "/communities/{slug}/calls",
-    response=responses({200: list[s.CallOut]}),
+    response=responses({200: list[CallWithOutcomesOut]}),
     summary="Who to phone about open alerts, with numbers (callers, coordinators; audit-logged)",
 )
 def calls(request: HttpRequest, slug: Slug) -> Any:
     return services.care_call_list(viewer=_me(request), community=community_get(slug=slug))
+
+
+@router.post(
+    "/communities/{slug}/calls/{alert_id}/outcome",
+    response=responses({201: CallOutcomeOut}),
+    summary="Record what came of a call on the call list (callers, the circle, coordinators)",
+)
+def call_outcome(request: HttpRequest, slug: Slug, alert_id: PublicId, data: CallOutcomeIn) -> Any:
+    event = care_call_outcome_record(
+        actor=_me(request),
+        community=community_get(slug=slug),
+        alert_id=alert_id,
+        contact_id=data.contact or "",
+        outcome=data.outcome,
+    )
+    by = first_name(event.recipient) if event.recipient else ""
+    return Status(201, {"outcome": event.detail, "by": by, "at": event.at})

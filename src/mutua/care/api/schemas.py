@@ -156,12 +156,20 @@ class ContactOut(Schema):
     status: str
     name: str
     responded_at: dt.datetime | None
+    consent_note: str = Field(
+        description="How an outside contact agreed; only for those who manage the plan, "
+        "otherwise empty"
+    )
 
     @staticmethod
     def resolve_name(obj: Any) -> str:
         if obj.member_id:
             return str(obj.member)
         return obj.name if obj.kind == "outside" else "on call"
+
+    @staticmethod
+    def resolve_consent_note(obj: Any) -> str:
+        return obj.consent_note if getattr(obj, "shows_consent", False) else ""
 
 
 class HistoryOut(Schema):
@@ -254,13 +262,21 @@ class ShiftOut(Schema):
 
 class SettingsOut(Schema):
     is_drill: bool
+    drill_until: dt.datetime | None
     grace_minutes: int
     contact_timeout_minutes: int
     repeat_minutes: int
 
 
 class SettingsPatch(In):
-    is_drill: bool | None = None
+    is_drill: bool | None = Field(
+        default=None,
+        description="The community drill; giving it (or drill_until) sets both: a drill "
+        "switched on without drill_until runs until switched off",
+    )
+    drill_until: AwareDatetime | None = Field(
+        default=None, description="When the community drill ends (in the future)"
+    )
     grace_minutes: int | None = Field(default=None, ge=1, le=1440)
     contact_timeout_minutes: int | None = Field(default=None, ge=1, le=1440)
     repeat_minutes: int | None = Field(default=None, ge=1, le=1440)

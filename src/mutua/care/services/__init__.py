@@ -8,7 +8,7 @@ from mutua.care.services.alerts import (
     care_help,
     may_see_access_details,
 )
-from mutua.care.services.calls import Call, care_call_list
+from mutua.care.services.calls import Call, care_call_list, care_call_outcome_record
 from mutua.care.services.checkins import care_checkin, care_reply_handle
 from mutua.care.services.circle import (
     circle_accept,
@@ -39,6 +39,7 @@ __all__ = [
     "care_alert_acknowledge",
     "care_alert_all_clear",
     "care_call_list",
+    "care_call_outcome_record",
     "care_checkin",
     "care_help",
     "care_plan_create",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from mutua.care import notifications as kinds
@@ -12,6 +13,7 @@ from mutua.care.models import Alert, CarePlan, CircleContact
 from mutua.care.services.circle import contact_mark_ineligible
 from mutua.care.services.common import (
     HOLD_CHECK,
+    STAFF_ROLES,
     circle_in_order,
     context,
     coordinators,
@@ -82,6 +84,34 @@ CALL_PERSON = "call"  # the person themselves, on the plan's phone channel
 CALL_CONTACT = "call_contact"  # an outside contact of the circle
 
 
+def callers(plan: CarePlan) -> list[User]:
+    """Members named to use call lists (callers, custom roles) who do not coordinate: the
+    coordinators are asked by the ladder in their turn. Never the person themselves."""
+    from mutua.communities.models import Membership
+
+    memberships = (
+        Membership.objects.filter(
+            community=plan.community,
+            status="active",
+            user__is_active=True,
+            user__is_anonymised=False,
+        )
+        .exclude(role__in=STAFF_ROLES)
+        .exclude(user_id=plan.person_id)
+        .filter(Q(role="caller") | Q(custom_roles__isnull=False))
+        .select_related("user__profile")
+        .distinct()
+        .order_by("user_id")
+    )
+    return [m.user for m in memberships if can(m.user, "calllist.view", plan.community)]
+
+
+def call_list_url(plan: CarePlan) -> str:
+    from mutua.core.bulk import reverse_one
+
+    return reverse_one("care:calls", plan.community.slug)
+
+
 def call_list_add(
     plan: CarePlan,
     alert: Alert,
@@ -91,18 +121,22 @@ def call_list_add(
     now: dt.datetime,
     contact: CircleContact | None = None,
 ) -> None:
-    """The manual phone channel: the coordinator on call gets a call to make; the number is
-    on the care call list (the person's, or the outside contact's)."""
-    from mutua.core.bulk import reverse_one
-
-    calls = reverse_one("care:calls", plan.community.slug)
-    for user in on_call(plan.community, at):
+    """The manual phone channel: the coordinator on call and the community's callers get a call
+    to make, with a link to the care call list where the number is (the person's, or the
+    outside contact's): the message itself never carries the number."""
+    calls = call_list_url(plan)
+    seen: set[int] = set()
+    for user in [*on_call(plan.community, at), *callers(plan)]:
+        if user.pk in seen or user.pk == plan.person_id:
+            continue
+        seen.add(user.pk)
         kinds.notify(
             user,
             kinds.CALL,
             alert_context(plan, alert, callee=callee, url=calls),
             community=plan.community,
             dedupe_key=f"care:alert:{alert.pk}:{alert.step}:call:{callee}:{user.pk}"[:200],
+            actions=[{"label": _("Open the call list"), "url": calls}],
         )
         log(
             plan,
@@ -189,7 +223,7 @@ def care_help(*, actor: User, plan: CarePlan, now: dt.datetime | None = None) ->
     return alert
 
 
-def _lock(alert: Alert) -> tuple[CarePlan, Alert]:
+def alert_lock(alert: Alert) -> tuple[CarePlan, Alert]:
     plan = (
         CarePlan.objects.select_for_update()
         .select_related("community", "person")
@@ -198,15 +232,14 @@ def _lock(alert: Alert) -> tuple[CarePlan, Alert]:
     return plan, Alert.objects.select_for_update().get(pk=alert.pk)
 
 
-@transaction.atomic
-def care_alert_acknowledge(*, actor: User, alert: Alert, now: dt.datetime | None = None) -> Alert:
-    """ "I'm on it": the first responder holds the alert and everyone alerted is told who."""
-    now = now_or(now)
-    plan, alert = _lock(alert)
-    if not is_responder(actor, plan):
-        raise PermissionDenied(_("Only the circle and coordinators can take this alert."))
-    if alert.resolved_at is not None:
-        raise Conflict(_("This alert is already closed: all clear."))
+def may_hold(user: User, plan: CarePlan) -> bool:
+    """Responders, and callers who took it on from the call list, may hold an alert."""
+    return is_responder(user, plan) or can(user, "calllist.view", plan.community)
+
+
+def alert_hold(plan: CarePlan, alert: Alert, *, actor: User, now: dt.datetime) -> Alert:
+    """The actor holds the (locked, open) alert and everyone alerted is told who; a second
+    responder is refused: whoever holds it stays in charge."""
     if alert.held_by_id == actor.pk:
         return alert
     if alert.held_by_id is not None:
@@ -228,6 +261,18 @@ def care_alert_acknowledge(*, actor: User, alert: Alert, now: dt.datetime | None
     plan.next_due_at = now + HOLD_CHECK
     plan.save()
     return alert
+
+
+@transaction.atomic
+def care_alert_acknowledge(*, actor: User, alert: Alert, now: dt.datetime | None = None) -> Alert:
+    """ "I'm on it": the first responder holds the alert and everyone alerted is told who."""
+    now = now_or(now)
+    plan, alert = alert_lock(alert)
+    if not is_responder(actor, plan):
+        raise PermissionDenied(_("Only the circle and coordinators can take this alert."))
+    if alert.resolved_at is not None:
+        raise Conflict(_("This alert is already closed: all clear."))
+    return alert_hold(plan, alert, actor=actor, now=now)
 
 
 def alert_resolve(
@@ -259,7 +304,7 @@ def care_alert_all_clear(
     now = now_or(now)
     if outcome not in OUTCOMES:
         raise invalid("outcome", _("Choose what happened."))
-    plan, alert = _lock(alert)
+    plan, alert = alert_lock(alert)
     if not (alert.held_by_id == actor.pk or is_responder(actor, plan)):
         raise PermissionDenied(_("Only the circle and coordinators can close this alert."))
     if alert.resolved_at is not None:
@@ -293,7 +338,7 @@ def care_access_details(
     from mutua.people.models import SensitiveDetails
 
     now = now_or(now)
-    plan, alert = _lock(alert)
+    plan, alert = alert_lock(alert)
     if alert.resolved_at is not None or alert.held_by_id != viewer.pk:
         raise PermissionDenied(_("Access instructions are shown to whoever is on it."))
     if alert.is_drill:

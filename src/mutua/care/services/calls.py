@@ -1,4 +1,5 @@
-"""The care call list: who to phone about an open alert, with the number to call.
+"""The care call list: who to phone about an open alert, with the number to call, and what came
+of each call (who recorded it and when).
 
 The numbers are private: a person's phone is read through people's `sensitive_read` (each read
 audit-logged, the only way a caller sees it); an outside contact's number was given to the
@@ -8,15 +9,53 @@ circle with their consent and is shown to the same viewers. Only those who may u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from mutua.care.models import Alert, AlertEvent, CircleContact
-from mutua.care.services.alerts import CALL_CONTACT, CALL_PERSON
+from mutua.care import notifications as kinds
+from mutua.care.models import Alert, AlertEvent, CarePlan, CircleContact
+from mutua.care.services.alerts import (
+    CALL_CONTACT,
+    CALL_PERSON,
+    alert_context,
+    alert_hold,
+    alert_lock,
+    alert_resolve,
+    is_responder,
+)
+from mutua.care.services.circle import contact_mark_ineligible, plan_flag_refresh
+from mutua.care.services.common import coordinators, first_name, invalid, log, now_or
 from mutua.communities.models import Community
-from mutua.core.permissions import require
+from mutua.core.errors import Conflict, NotFound, PermissionDenied
+from mutua.core.permissions import can, require
 from mutua.people.models import User
+
+CALL_OUTCOME = "call_outcome"  # the log's kind; its detail is one of CALL_OUTCOMES
+FINE, GOING, NO_ANSWER, WRONG_NUMBER = "fine", "going", "no_answer", "wrong_number"
+CALL_OUTCOMES = {
+    FINE: gettext_lazy("Reached: they are fine"),
+    GOING: gettext_lazy("Reached: help is needed, I'm going"),
+    NO_ANSWER: gettext_lazy("No answer"),
+    WRONG_NUMBER: gettext_lazy("Wrong or dead number"),
+}
+WRONG_NUMBER_REASON = gettext_lazy(
+    "an outside contact's phone number is wrong or no longer works (from the call list)"
+)
+
+
+@dataclass
+class CallOutcome:
+    outcome: str
+    by: str  # the first name of whoever recorded it
+    at: dt.datetime
+
+    @property
+    def label(self) -> str:
+        return str(CALL_OUTCOMES.get(self.outcome, self.outcome))
 
 
 @dataclass
@@ -25,6 +64,8 @@ class Call:
     callee: str
     phone: str
     is_person: bool  # the person themselves, else an outside contact of their circle
+    contact_id: str = ""  # the outside contact's public id ("" for the person)
+    outcomes: list[CallOutcome] = field(default_factory=list)  # oldest first
 
 
 def _phones(viewer: User, people: list[User]) -> dict[int, str]:
@@ -42,8 +83,8 @@ def _phones(viewer: User, people: list[User]) -> dict[int, str]:
 
 @transaction.atomic
 def care_call_list(*, viewer: User, community: Community) -> list[Call]:
-    """Open alerts' calls, cries for help first: a fixed number of queries for the list, plus
-    one audited read per person whose own number is shown."""
+    """Open alerts' calls, cries for help first, each with its recorded outcomes: a fixed number
+    of queries for the list, plus one audited read per person whose own number is shown."""
     require(viewer, "calllist.view", community)
     alerts = list(
         Alert.objects.filter(plan__community=community, resolved_at__isnull=True)
@@ -52,14 +93,23 @@ def care_call_list(*, viewer: User, community: Community) -> list[Call]:
     )
     by_id = {a.pk: a for a in alerts}
     events = (
-        AlertEvent.objects.filter(alert_id__in=list(by_id), kind__in=(CALL_PERSON, CALL_CONTACT))
+        AlertEvent.objects.filter(
+            alert_id__in=list(by_id), kind__in=(CALL_PERSON, CALL_CONTACT, CALL_OUTCOME)
+        )
+        .select_related("recipient__profile")
         .order_by("at", "id")
-        .values_list("alert_id", "kind", "contact_id")
     )
     wanted: list[tuple[int, int | None]] = []
-    for alert_id, kind, contact_id in events:
-        key = (alert_id, contact_id if kind == CALL_CONTACT else None)
-        if key not in wanted and (kind == CALL_PERSON or contact_id is not None):
+    outcomes: dict[tuple[int, int | None], list[CallOutcome]] = {}
+    for event in events:
+        assert event.alert_id is not None  # filtered on it
+        if event.kind == CALL_OUTCOME:
+            by = first_name(event.recipient) if event.recipient else ""
+            outcome = CallOutcome(event.detail, by, event.at)
+            outcomes.setdefault((event.alert_id, event.contact_id), []).append(outcome)
+            continue
+        key = (event.alert_id, event.contact_id if event.kind == CALL_CONTACT else None)
+        if key not in wanted and (event.kind == CALL_PERSON or event.contact_id is not None):
             wanted.append(key)
     contacts = CircleContact.objects.in_bulk([c for _a, c in wanted if c is not None])
     people = {by_id[a].plan.person_id: by_id[a].plan.person for a, c in wanted if c is None}
@@ -67,11 +117,83 @@ def care_call_list(*, viewer: User, community: Community) -> list[Call]:
     calls = []
     for alert_id, contact_id in wanted:
         alert = by_id[alert_id]
+        done = outcomes.get((alert_id, contact_id), [])
         if contact_id is None:
             person = alert.plan.person
-            calls.append(Call(alert, str(person), phones[person.pk], True))
+            calls.append(Call(alert, str(person), phones[person.pk], True, "", done))
         elif contact_id in contacts:  # a contact since removed from the circle is not called
             contact = contacts[contact_id]
-            calls.append(Call(alert, contact.name, contact.phone, False))
+            calls.append(Call(alert, contact.name, contact.phone, False, contact.public_id, done))
     calls.sort(key=lambda c: (c.alert.reason != "help", c.alert.opened_at, c.alert.pk))
     return calls
+
+
+def _number_wrong(
+    plan: CarePlan, alert: Alert, contact: CircleContact | None, *, actor: User, now: dt.datetime
+) -> None:
+    """An outside contact's dead number: they are no longer relied on and the plan is flagged
+    until coordinators mend the circle. The person's own number: coordinators are told now."""
+    if contact is not None:
+        contact_mark_ineligible(contact, plan=plan, now=now)
+        plan_flag_refresh(plan, now=now, reason=str(WRONG_NUMBER_REASON))
+        return
+    for user in coordinators(plan.community):
+        kinds.notify(
+            user,
+            kinds.NUMBER_WRONG,
+            alert_context(plan, alert, caller=first_name(actor)),
+            community=plan.community,
+            dedupe_key=f"care:alert:{alert.pk}:number_wrong:{user.pk}",
+        )
+
+
+@transaction.atomic
+def care_call_outcome_record(
+    *,
+    actor: User,
+    community: Community,
+    alert_id: str,
+    contact_id: str = "",
+    outcome: str,
+    now: dt.datetime | None = None,
+) -> AlertEvent:
+    """What came of a call on the call list, logged with who and when. "Fine" gives the
+    all-clear, "going" holds the alert (as "I'm on it"), a wrong number flags the circle.
+    Callers and the alert's responders may record it, while the alert is open."""
+    now = now_or(now)
+    found = Alert.objects.filter(public_id=alert_id, plan__community=community).first()
+    if found is None:
+        raise NotFound(_("This call is not on the call list."))
+    plan, alert = alert_lock(found)
+    if not (can(actor, "calllist.view", community) or is_responder(actor, plan)):
+        raise PermissionDenied(_("Only callers, the circle and coordinators can record calls."))
+    if outcome not in CALL_OUTCOMES:
+        raise invalid("outcome", _("Choose what happened on the call."))
+    contact = None
+    if contact_id:
+        contact = CircleContact.objects.filter(plan=plan, public_id=contact_id).first()
+        if contact is None:
+            raise invalid("contact", _("This contact is not on the call list."))
+    kind = CALL_CONTACT if contact is not None else CALL_PERSON
+    if not AlertEvent.objects.filter(alert=alert, kind=kind, contact=contact).exists():
+        raise NotFound(_("This call is not on the call list."))
+    if alert.resolved_at is not None:
+        raise Conflict(_("This alert is already closed: all clear. There is nobody to call."))
+    event = log(
+        plan,
+        CALL_OUTCOME,
+        at=now,
+        alert=alert,
+        recipient=actor,
+        contact=contact,
+        detail=outcome,
+        drill=alert.is_drill,
+    )
+    if outcome == FINE:
+        alert_resolve(plan, alert, actor=actor, outcome="was_fine", now=now)
+        plan.save()
+    elif outcome == GOING:
+        alert_hold(plan, alert, actor=actor, now=now)
+    elif outcome == WRONG_NUMBER:
+        _number_wrong(plan, alert, contact, actor=actor, now=now)
+    return event

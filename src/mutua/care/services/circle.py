@@ -184,13 +184,16 @@ def circle_add_outside(
     consent_note: str,
     now: dt.datetime | None = None,
 ) -> CircleContact:
-    """An outside emergency contact (no account), with their consent recorded."""
+    """An outside emergency contact (no account), with how and when they agreed recorded, and
+    by whom."""
     now = now_or(now)
     _require_manage(actor, plan.person, plan.community)
     if not name.strip() or not (phone.strip() or email.strip()):
         raise invalid("name", _("Give a name and a phone number or e-mail address."))
     if not consent_note.strip():
         raise invalid("consent_note", _("Record how this contact agreed to be called."))
+    if len(consent_note.strip()) > 300:
+        raise invalid("consent_note", _("Keep this to 300 characters or fewer."))
     if email.strip():
         try:
             validate_email(email.strip())
@@ -204,6 +207,8 @@ def circle_add_outside(
         phone=phone.strip()[:32],
         email=email.strip()[:254],
         consent_recorded_at=now,
+        consent_note=consent_note.strip(),
+        consent_recorded_by=actor,
         status="accepted",
         responded_at=now,
     )

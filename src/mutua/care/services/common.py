@@ -103,10 +103,23 @@ def ineligible_members() -> Q:
     )
 
 
-def is_drill(plan: CarePlan) -> bool:
-    """Per plan or for the whole community; remembered on the plan object for one sweep."""
+def community_drilling(row: CareSettings, now: dt.datetime | None = None) -> bool:
+    """A community drill runs from when it is switched on until its end, if it has one."""
+    return row.is_drill and (row.drill_until is None or now_or(now) < row.drill_until)
+
+
+def drilling_now(now: dt.datetime | None = None) -> Q:
+    """The care settings whose community drill is running at `now` (for a batch of plans)."""
+    return Q(is_drill=True) & (Q(drill_until__isnull=True) | Q(drill_until__gt=now_or(now)))
+
+
+def is_drill(plan: CarePlan, now: dt.datetime | None = None) -> bool:
+    """Per plan or for the whole community (while its drill runs); remembered on the plan
+    object for one sweep. An alert keeps the mode it was opened in (`Alert.is_drill`)."""
     if "_care_drill" not in plan.__dict__:
-        plan.__dict__["_care_drill"] = plan.is_drill or care_settings(plan.community).is_drill
+        plan.__dict__["_care_drill"] = plan.is_drill or community_drilling(
+            care_settings(plan.community), now
+        )
     return plan.__dict__["_care_drill"]
 
 

@@ -3,7 +3,9 @@
 waiting → reminders → deadline → grace → ask again on every channel → circle contacts one by
 one (a time-out each) → coordinator on call (final step) → all coordinators, repeating until
 someone holds the alert. Every step is logged with its due time; one acted on after its time
-(the worker was down) is marked late but still happens.
+(the worker was down) is marked late but still happens. After such a late step of the ladder
+the next wait counts from when it was actually taken, so each person asked gets their full
+time-out: a sweep after downtime takes one escalation step, not the whole ladder at once.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ from mutua.care.services.alerts import (
     alert_open,
     alert_user,
     call_list_add,
+    call_list_url,
     is_responder,
+    may_hold,
 )
 from mutua.care.services.circle import contact_mark_ineligible
 from mutua.care.services.common import (
     HOLD_CHECK,
+    LATE_AFTER,
     circle_in_order,
     context,
     first_name,
@@ -127,6 +132,12 @@ def _ask_person(
         recipient=plan.person,
         drill=drill,
     )
+
+
+def _wait_from(at: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """When a step's time-out starts: its due time, or `now` if it was taken late (late as the
+    log's `is_late` says, see `alert_event_fields`): the message only went out now."""
+    return now if now - at > LATE_AFTER else at
 
 
 def _collapse(at: dt.datetime, every: dt.timedelta, now: dt.datetime) -> dt.datetime:
@@ -249,7 +260,8 @@ def plan_advance(plan: CarePlan, *, now: dt.datetime, effects: Effects = AT_ONCE
             if "phone" in plan.channels:
                 call_list_add(plan, alert, first_name(plan.person), at=at, now=now)
             plan.state, plan.step = "asking", 0
-            plan.next_due_at = at + dt.timedelta(minutes=plan.contact_timeout_minutes)
+            timeout = dt.timedelta(minutes=plan.contact_timeout_minutes)
+            plan.next_due_at = _wait_from(at, now) + timeout
         elif plan.state in ("asking", "escalating"):
             effects.rare_step()
             alert = plan.current_alert
@@ -260,29 +272,30 @@ def plan_advance(plan: CarePlan, *, now: dt.datetime, effects: Effects = AT_ONCE
             alert.save()
             plan.state, plan.step = "escalating", alert.step
             every = dt.timedelta(minutes=plan.repeat_minutes)
-            plan.next_due_at = _collapse(at, every, now) if wait is None else at + wait
+            start = _wait_from(at, now)
+            plan.next_due_at = _collapse(start, every, now) if wait is None else start + wait
         elif plan.state == "held":
             effects.rare_step()
             alert = plan.current_alert
-            if alert is not None and (
-                alert.held_by is None or not is_responder(alert.held_by, plan)
-            ):
+            if alert is not None and (alert.held_by is None or not may_hold(alert.held_by, plan)):
                 # The holder left the circle, lost their place or their role: nobody may
                 # assume they are still on it, so the ladder goes on from where it was.
-                log(plan, "hold_released", at=at, now=now, alert=alert, drill=drill)
+                log(plan, "hold_released", at=at, now=now, alert=alert, drill=alert.is_drill)
                 alert.held_by, alert.held_at = None, None
                 alert.save()
                 plan.state, plan.next_due_at = "escalating", at
                 continue
             if alert is not None and alert.held_by is not None:
+                # A caller who took it on from the call list records the all-clear there.
+                extra = {} if is_responder(alert.held_by, plan) else {"url": call_list_url(plan)}
                 kinds.notify(
                     alert.held_by,
                     kinds.STILL_HELD,
-                    alert_context(plan, alert),
+                    alert_context(plan, alert, **extra),
                     community=plan.community,
                     dedupe_key=f"care:alert:{alert.pk}:still_held:{at.isoformat()}",
                 )
-                log(plan, "still_held", at=at, now=now, alert=alert, drill=drill)
+                log(plan, "still_held", at=at, now=now, alert=alert, drill=alert.is_drill)
             plan.next_due_at = _collapse(at, HOLD_CHECK, now)
         else:
             plan.state = "waiting"

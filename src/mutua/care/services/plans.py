@@ -44,6 +44,12 @@ def _require_manage(actor: User, plan_person: User, community: Community) -> boo
     return True
 
 
+def _drill_refused() -> PermissionDenied:
+    """A drill turns real missed check-ins into tests, so only a coordinator starts one (anyone
+    managing the plan may end it)."""
+    return PermissionDenied(_("Only a coordinator can make a plan a drill."))
+
+
 def _clean(values: dict) -> dict:
     out = dict(values)
     if "rrule" in out:
@@ -89,6 +95,8 @@ def care_plan_create(
     reminder_leads: list[int] | None = None,
     consent_note: str = "",
     is_drill: bool = False,
+    contact_timeout_minutes: int | None = None,
+    repeat_minutes: int | None = None,
     now: dt.datetime | None = None,
 ) -> CarePlan:
     """A member sets up their own plan; a coordinator may set one up only with consent noted."""
@@ -98,6 +106,8 @@ def care_plan_create(
         raise invalid("person", _("This person is not a member of the community."))
     if as_coordinator and not consent_note.strip():
         raise invalid("consent_note", _("Record how the person agreed to this plan."))
+    if is_drill and not as_coordinator:
+        raise _drill_refused()
     if CarePlan.objects.filter(community=community, person=person).exclude(status="ended").exists():
         raise Conflict(_("This person already has a care plan here."))
     defaults = care_settings(community)
@@ -108,8 +118,10 @@ def care_plan_create(
             "channels": channels or ["web", "email"],
             "grace_minutes": grace_minutes or defaults.grace_minutes,
             "reminder_leads": reminder_leads if reminder_leads is not None else [30],
-            "contact_timeout_minutes": defaults.contact_timeout_minutes,
-            "repeat_minutes": defaults.repeat_minutes,
+            "contact_timeout_minutes": defaults.contact_timeout_minutes
+            if contact_timeout_minutes is None
+            else contact_timeout_minutes,
+            "repeat_minutes": defaults.repeat_minutes if repeat_minutes is None else repeat_minutes,
         }
     )
     plan = CarePlan(
@@ -159,10 +171,12 @@ def care_plan_update(
     the sweep saw it) or an open alert still escalates, under the new ladder settings."""
     now = now_or(now)
     plan = CarePlan.objects.select_for_update().select_related("community").get(pk=plan.pk)
-    _require_manage(actor, plan.person, plan.community)
+    as_coordinator = _require_manage(actor, plan.person, plan.community)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise invalid(sorted(unknown)[0], _("This cannot be changed here."))
+    if changes.get("is_drill") and not plan.is_drill and not as_coordinator:
+        raise _drill_refused()
     values = _clean(changes)
     before = {k: getattr(plan, k) for k in values}
     for key, value in values.items():
@@ -250,31 +264,62 @@ def care_plan_end(*, actor: User, plan: CarePlan) -> CarePlan:
     return plan
 
 
-SETTINGS_FIELDS = ("is_drill", "grace_minutes", "contact_timeout_minutes", "repeat_minutes")
+SETTINGS_FIELDS = (
+    "is_drill",
+    "drill_until",
+    "grace_minutes",
+    "contact_timeout_minutes",
+    "repeat_minutes",
+)
+
+
+def _drill_values(changes: dict, row: CareSettings, now: dt.datetime) -> dict:
+    """The drill switch and its end go together: giving either sets both (an end left out is
+    none: the drill runs until switched off). Switching the drill off forgets its end."""
+    if "is_drill" not in changes and "drill_until" not in changes:
+        return {}
+    on = bool(changes.get("is_drill", row.is_drill))
+    until = changes.get("drill_until") if on else None
+    if not on and changes.get("drill_until") is not None and "is_drill" not in changes:
+        raise invalid("drill_until", _("Switch drill mode on to give the drill an end."))
+    if until is not None and until <= now:
+        raise invalid("drill_until", _("The end of the drill must be in the future."))
+    return {"is_drill": on, "drill_until": until}
 
 
 @transaction.atomic
-def care_settings_update(*, actor: User, community: Community, **changes) -> CareSettings:
+def care_settings_update(
+    *, actor: User, community: Community, now: dt.datetime | None = None, **changes
+) -> CareSettings:
     """Community defaults and the drill switch (coordinators); the defaults apply to plans
-    set up from now on, the drill switch to every plan at once."""
+    set up from now on, the drill switch to every plan at once, until its end if one is set."""
+    now = now_or(now)
     require(actor, "care.coordinate", community)
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise invalid(sorted(unknown)[0], _("This cannot be changed here."))
-    values = _clean({k: v for k, v in changes.items() if k != "is_drill"})
-    if "is_drill" in changes:
-        values["is_drill"] = bool(changes["is_drill"])
+    values = _clean({k: v for k, v in changes.items() if k not in ("is_drill", "drill_until")})
     settings_row, _created = CareSettings.objects.select_for_update().get_or_create(
         community=community
     )
+    values.update(_drill_values(changes, settings_row, now))
     before = {k: getattr(settings_row, k) for k in values}
     for key, value in values.items():
         setattr(settings_row, key, value)
     settings_row.save()
     audit_record(
-        actor=actor, action="care.settings", community=community, before=before, after=values
+        actor=actor,
+        action="care.settings",
+        community=community,
+        before=_plain(before),
+        after=_plain(values),
     )
     return settings_row
+
+
+def _plain(values: dict) -> dict:
+    """Moments as ISO text, so they can be kept in the audit log."""
+    return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in values.items()}
 
 
 @transaction.atomic
@@ -292,13 +337,22 @@ def on_call_shift_add(
         raise PermissionDenied(_("Only a coordinator can be on call."))
     if ends_at <= starts_at:
         raise invalid("ends_at", _("A shift ends after it starts."))
-    return OnCallShift.objects.create(
+    shift = OnCallShift.objects.create(
         community=community,
         coordinator=coordinator,
         starts_at=starts_at,
         ends_at=ends_at,
         created_by=actor,
     )
+    audit_record(
+        actor=actor,
+        action="care.shift_add",
+        community=community,
+        target=shift,
+        subject=coordinator,
+        after=_plain({"starts_at": starts_at, "ends_at": ends_at}),
+    )
+    return shift
 
 
 @transaction.atomic
@@ -306,7 +360,7 @@ def on_call_shift_end(
     *, actor: User, shift: OnCallShift, now: dt.datetime | None = None
 ) -> OnCallShift | None:
     """Coordinators take someone off the rota: a shift not yet begun is deleted, one under way
-    ends now (kept, so the rota's past stays true). None when deleted."""
+    ends now (kept, so the rota's past stays true). None when deleted. Audit-logged."""
     now = now_or(now)
     shift = (
         OnCallShift.objects.select_for_update()
@@ -316,9 +370,21 @@ def on_call_shift_end(
     require(actor, "care.coordinate", shift.community)
     if shift.ends_at <= now:
         raise Conflict(_("This shift has already ended."))
+    before = _plain({"starts_at": shift.starts_at, "ends_at": shift.ends_at})
+    entry = {"actor": actor, "action": "care.shift_end", "community": shift.community}
     if shift.starts_at >= now:
+        audit_record(
+            **entry, target=shift, subject=shift.coordinator, before=before, after={"removed": True}
+        )
         shift.delete()
         return None
     shift.ends_at = now
     shift.save(update_fields=["ends_at", "updated_at"])
+    audit_record(
+        **entry,
+        target=shift,
+        subject=shift.coordinator,
+        before=before,
+        after=_plain({"ends_at": now}),
+    )
     return shift

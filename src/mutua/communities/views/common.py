@@ -109,6 +109,8 @@ ACTION_WORDS = {
     "care.plan_pause": _("paused a check-in plan"),
     "care.plan_resume": _("resumed a check-in plan"),
     "care.plan_end": _("ended a check-in plan"),
+    "care.shift_add": _("put a coordinator on the on-call rota"),
+    "care.shift_end": _("took a coordinator off the on-call rota"),
     "care.circle_invite": _("asked a member to join a care circle"),
     "care.circle_outside": _("added an outside contact to a care circle"),
     "care.circle_on_call": _("added the on-call coordinator to a care circle"),
