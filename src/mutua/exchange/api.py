@@ -67,6 +67,9 @@ class NeedOut(Schema):
     is_on_behalf: bool = Field(
         False, description="Posted by a coordinator for someone without an account"
     )
+    duplicate_of: str | None = Field(
+        None, alias="duplicate_of.public_id", description="Closed as a duplicate of this need"
+    )
     emergency_number: str | None = Field(
         None, description="For urgent needs: Mutua is not an emergency service, call this"
     )
@@ -319,14 +322,48 @@ def needs_private(request: HttpRequest, need_id: PublicId) -> Any:
     return private
 
 
+class NeedCloseIn(In):
+    status: Literal["done", "not_needed", "duplicate", "cancelled", "expired"] = Field(
+        "not_needed", description="Why the need is closed: the status it ends in"
+    )
+    duplicate_of: PublicId | None = Field(
+        None, description="With duplicate: the id of the need of the same community it repeats"
+    )
+    note: Str1000 = Field(
+        "", description="Private: read only by the person, the helpers and coordinators"
+    )
+
+
+class NeedClosingOut(Schema):
+    status: str
+    duplicate_of: str | None = Field(None, description="The id of the need it repeats")
+    note: str = Field("", description="Empty unless you are the person, a helper or coordinator")
+
+
 @router.post("/needs/{need_id}/close", response=responses({200: NeedOut}), summary="Close a need")
-def needs_close(
-    request: HttpRequest,
-    need_id: PublicId,
-    status: Literal["cancelled", "not_needed", "duplicate"] = "not_needed",
-) -> Any:
+def needs_close(request: HttpRequest, need_id: PublicId, payload: NeedCloseIn) -> Any:
     need = selectors.need_get(viewer=_viewer(request), public_id=need_id)
-    return services.need_close(actor=_viewer(request), need=need, status=status)
+    return services.need_close(
+        actor=_viewer(request),
+        need=need,
+        status=payload.status,
+        note=payload.note,
+        duplicate_of=payload.duplicate_of or "",
+    )
+
+
+@router.get(
+    "/needs/{need_id}/closing",
+    response=responses({200: NeedClosingOut}),
+    summary="How a closed need ended (the note: the person, the helpers, coordinators)",
+)
+def needs_closing(request: HttpRequest, need_id: PublicId) -> Any:
+    need = selectors.need_get(viewer=_viewer(request), public_id=need_id)
+    closing = selectors.need_closing_for(viewer=_viewer(request), need=need)
+    if closing is None:
+        raise NotFound(_("This need is not closed."))
+    original = closing["duplicate_of"]
+    return {**closing, "duplicate_of": original.public_id if original else None}
 
 
 @router.get(

@@ -19,12 +19,14 @@ from mutua.exchange import selectors, services
 from mutua.exchange.api import (
     CommitmentOut,
     ExpenseOut,
+    NeedOut,
     NeedPrivateOut,
     _commitment,
     _seen,
     _viewer,
     router,
 )
+from mutua.exchange.selectors_mine import my_needs, my_tasks
 
 
 def _page(request: HttpRequest, result: dict) -> dict:
@@ -187,6 +189,11 @@ class MyCommitmentsQuery(Schema):
     side: Literal["", "helper", "person"] = Field(
         "", description="helper: tasks I help with; person: help I receive or speak for"
     )
+    state: Literal["", "upcoming", "to_mark_done", "to_confirm"] = Field(
+        "",
+        description="upcoming: tasks I help with, not yet due; to_mark_done: past their due "
+        "time; to_confirm: marked done by the other side, waiting for me (overrides side)",
+    )
 
 
 @router.get(
@@ -197,8 +204,24 @@ class MyCommitmentsQuery(Schema):
 def my_commitments(
     request: HttpRequest, page: Query[PageQuery], f: Query[MyCommitmentsQuery]
 ) -> Any:
-    qs = selectors.my_commitments(viewer=_viewer(request), side=f.side)
+    if f.state:
+        qs = my_tasks(viewer=_viewer(request), state=f.state)
+    else:
+        qs = selectors.my_commitments(viewer=_viewer(request), side=f.side)
     return _page(request, paginate(qs, page, newest_first=True))
+
+
+class MyNeedOut(NeedOut):
+    pending_responses: int = Field(0, description="Offers of help waiting for my answer")
+
+
+@router.get(
+    "/me/needs",
+    response=responses({200: Page[MyNeedOut]}),
+    summary="My live needs (and those I am the contact for), with offers of help to answer",
+)
+def my_needs_list(request: HttpRequest, page: Query[PageQuery]) -> Any:
+    return paginate(my_needs(viewer=_viewer(request)), page)
 
 
 @router.get(

@@ -40,6 +40,7 @@ from mutua.exchange.api import (
 )
 from mutua.exchange.api import router as needs_router
 from mutua.exchange.models import StandingArrangement
+from mutua.exchange.selectors_mine import my_offer_requests_waiting
 from mutua.exchange.services.arrangements import ArrangementTermView, arrangement_terms
 
 router = Router(tags=["exchange"])
@@ -387,6 +388,15 @@ class OfferRequestOut(Schema):
 def offer_requests_list(request: HttpRequest, offer_id: PublicId, page: Query[PageQuery]) -> Any:
     offer = selectors.offer_get(viewer=_viewer(request), public_id=offer_id)
     return paginate(selectors.offer_request_list(viewer=_viewer(request), offer=offer), page)
+
+
+@router.get(
+    "/me/offer-requests",
+    response=responses({200: Page[OfferRequestOut]}),
+    summary="Requests for my open offers that wait for my answer",
+)
+def my_offer_requests(request: HttpRequest, page: Query[PageQuery]) -> Any:
+    return paginate(my_offer_requests_waiting(viewer=_viewer(request)), page)
 
 
 @router.post(

@@ -40,6 +40,7 @@ class OfferIn(In):
     )
     available_note: Str120 = ""
     days: int = Field(30, ge=1, le=180)
+    is_one_off: bool = Field(False, description="Given once: closes when a request is accepted")
 
 
 class OfferOut(Schema):
@@ -50,6 +51,7 @@ class OfferOut(Schema):
     category: str
     status: str
     available_note: str
+    is_one_off: bool
     service_area: str | None = Field(None, alias="service_area.slug")
     skills: list[str] = Field(default_factory=list, description="Skill slugs")
     approx_lat: float | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mutua.exchange.models import Kind, NeedStatus, Requirement, Urgency
+from mutua.exchange.models import CLOSE_REASONS, Kind, NeedStatus, Requirement, Urgency
 from mutua.people.forms import language_choices
 from mutua.people.models import Gender
 
@@ -208,11 +208,18 @@ class ExpenseForm(forms.Form):
 class CloseForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Why"),
-        choices=[
-            (c, label)
-            for c, label in NeedStatus.choices
-            if c in ("cancelled", "not_needed", "duplicate")
-        ],
+        choices=[(c, NeedStatus(c).label) for c in CLOSE_REASONS],
+    )
+    duplicate_of = forms.CharField(
+        label=_("For a duplicate: the link to the need it repeats"),
+        required=False,
+        max_length=300,
+    )
+    note = forms.CharField(
+        label=_("A note (optional; only the person, the helpers and coordinators see it)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -235,6 +242,10 @@ class OfferForm(forms.Form):
     )
     days = forms.IntegerField(
         label=_("Keep it open for (days)"), min_value=1, max_value=180, initial=30
+    )
+    is_one_off = forms.BooleanField(
+        label=_("I can give this only once (the offer closes when I say yes to someone)"),
+        required=False,
     )
 
     def __init__(self, *args, areas=(), skills=(), categories=(), **kwargs):

@@ -80,6 +80,8 @@ class NeedStatus(models.TextChoices):
 OPEN_NEED_STATUSES = ("open", "partly_committed")
 LIVE_NEED_STATUSES = ("open", "partly_committed", "committed", "in_progress")
 CLOSING_STATUSES = ("cancelled", "not_needed", "duplicate")
+# Why the person or a coordinator closes a live need: each reason is the status it ends in.
+CLOSE_REASONS = ("done", "not_needed", "duplicate", "cancelled", "expired")
 
 
 class Need(PublicModel):
@@ -145,6 +147,18 @@ class Need(PublicModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="occurrences",
+    )
+    # A private need is seen only by its person, its helpers and coordinators, and never
+    # listed (the board, browsing, the call list): help agreed from an offer request.
+    is_private = models.BooleanField(default=False)
+    offer_request = models.OneToOneField(
+        "OfferRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="need"
+    )
+    # How a closed need ended: the status says why; the note and the duplicate are read only by
+    # the person, the helpers and coordinators (`selectors.need_closing_for`).
+    close_note = models.TextField(max_length=1000, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
 
     class Meta:
@@ -229,6 +243,8 @@ class Offer(PublicModel):
     approx_lon = models.FloatField(null=True, blank=True)
     skills = models.ManyToManyField("people.Skill", blank=True, related_name="offers")
     available_note = models.CharField(max_length=200, blank=True)
+    # Given once (a sofa): the offer closes when its owner accepts a request for it.
+    is_one_off = models.BooleanField(default=False)
     status = models.CharField(
         max_length=12, choices=OfferStatus.choices, default=OfferStatus.OPEN, db_index=True
     )

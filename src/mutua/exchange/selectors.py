@@ -17,6 +17,7 @@ from mutua.communities.models import Community, Membership
 from mutua.core.errors import NotFound
 from mutua.core.permissions import membership_of, require
 from mutua.exchange.models import (
+    LIVE_NEED_STATUSES,
     OPEN_NEED_STATUSES,
     PLACE_HOLDING,
     URGENCY_RANK,
@@ -94,7 +95,7 @@ def need_list(
     """Needs members see: public fields only (NeedPrivate is never joined)."""
     require(viewer, "community.view", community)
     f = filters or NeedFilters()
-    qs = Need.objects.filter(community=community)
+    qs = Need.objects.filter(community=community, is_private=False)
     if f.status == "open":
         qs = qs.filter(status__in=OPEN_NEED_STATUSES)
     elif f.status != "all":
@@ -112,7 +113,7 @@ def need_list(
     qs = qs.filter(_not_blocked(viewer, "author_id"))
     return (
         _with_places(qs)
-        .select_related("community", "service_area", "author__profile")
+        .select_related("community", "service_area", "author__profile", "duplicate_of")
         .prefetch_related("skills")
         .annotate(urgency_rank=URGENCY_ORDER)
         .order_by(*NEED_ORDER)
@@ -160,7 +161,7 @@ def needs_i_could_help_with(*, viewer: User, community: Community) -> QuerySet[N
 def _need_or_404(public_id: str) -> Need:
     need = (
         Need.objects.select_related(
-            "community", "service_area", "author__profile", "contact__profile"
+            "community", "service_area", "author__profile", "contact__profile", "duplicate_of"
         )
         .prefetch_related("skills")
         .filter(public_id=public_id)
@@ -171,16 +172,45 @@ def _need_or_404(public_id: str) -> Need:
     return need
 
 
+def sees_private_need(viewer: User | None, need: Need) -> bool:
+    """A private need is for its person, its helpers and coordinators only."""
+    if not need.is_private:
+        return True
+    if viewer is None or viewer.pk is None:
+        return False
+    if viewer.pk in (need.author_id, need.contact_id) or is_coordinator(viewer, need.community):
+        return True
+    return need.commitments.filter(helper=viewer).exists()
+
+
 def need_get(*, viewer: User, public_id: str, community: Community | None = None) -> Need:
-    """One need's public summary, for members of its community."""
+    """One need's public summary, for members of its community (a private need: for its
+    person, its helpers and coordinators)."""
     need = _need_or_404(public_id)
     if community is not None and need.community_id != community.pk:
         raise NotFound(_("There is no such need."))
     require(viewer, "community.view", need.community)
-    if _hidden_by_block(viewer, need.author_id):
+    if _hidden_by_block(viewer, need.author_id) or not sees_private_need(viewer, need):
         raise NotFound(_("There is no such need."))
     need.places_taken = need.commitments.filter(status__in=PLACE_HOLDING).count()  # type: ignore[attr-defined]
     return need
+
+
+def need_closing_for(*, viewer: User, need: Need) -> dict | None:
+    """How a closed need ended (call after need_get): the reason and the need it repeats for
+    every member who sees it; the note only for the person, its helpers and coordinators."""
+    if need.status in LIVE_NEED_STATUSES:
+        return None
+    party = (
+        viewer.pk in (need.author_id, need.contact_id)
+        or is_coordinator(viewer, need.community)
+        or need.commitments.filter(helper=viewer).exists()
+    )
+    return {
+        "status": need.status,
+        "duplicate_of": need.duplicate_of,
+        "note": need.close_note if party else "",
+    }
 
 
 def need_get_for_edit(*, viewer: User, public_id: str, community: Community) -> Need:
@@ -248,6 +278,8 @@ def offer_get(*, viewer: User, public_id: str, community: Community | None = Non
 def need_share_summary(*, viewer: User | None, public_id: str) -> tuple[Need, bool]:
     """The shareable link: (need, is_member). Non-members learn only the community's name."""
     need = _need_or_404(public_id)
+    if not sees_private_need(viewer, need):
+        raise NotFound(_("There is no such need."))
     return need, membership_of(viewer, need.community) is not None  # type: ignore[arg-type]
 
 

@@ -154,13 +154,13 @@ def dispatch_call_list(*, viewer: User, community: Community) -> list[tuple[Need
     queries whatever the length of the list, audit entries included.
     """
     require(viewer, "calllist.view", community)
-    from mutua.exchange.selectors import URGENCY_ORDER
+    from mutua.exchange.selectors import NEED_ORDER, URGENCY_ORDER
 
     needs = list(
-        Need.objects.filter(community=community, status__in=OPEN_NEED_STATUSES)
+        Need.objects.filter(community=community, status__in=OPEN_NEED_STATUSES, is_private=False)
         .select_related("author__profile", "service_area", "private", "contact__profile")
         .annotate(urgency_rank=URGENCY_ORDER)
-        .order_by("urgency_rank", "created_at", "id")
+        .order_by(*NEED_ORDER)
     )
     author_ids = {n.author_id for n in needs if n.author_id}
     members = set(

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from mutua.exchange.views import arrangements, dispatch, follow_ups, need_edit, needs, offers
+from mutua.exchange.views import (
+    arrangements,
+    dispatch,
+    follow_ups,
+    mine,
+    need_edit,
+    needs,
+    offers,
+)
 
 app_name = "exchange"
 
@@ -41,4 +49,5 @@ urlpatterns = [
         name="arrangement_action",
     ),
     path("needs/<str:public_id>/", needs.need_share, name="need_share"),
+    path("me/help/", mine.mine, name="mine"),
 ]

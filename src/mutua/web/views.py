@@ -11,9 +11,12 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from mutua.communities.selectors import community_list
+from mutua.exchange.selectors_mine import my_exchange
 from mutua.people.models import Profile
 from mutua.people.selectors import profile_for
 from mutua.people.services import profile_ensure, profile_update
+
+DASHBOARD_ITEMS = 3  # the next few of each of my needs and tasks; the rest on their page
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -28,7 +31,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/dashboard.html",
-        {"profile": profile, "communities": communities, "missing": _missing(profile)},
+        {
+            "profile": profile,
+            "communities": communities,
+            "missing": _missing(profile),
+            "mine": my_exchange(viewer=request.user, limit=DASHBOARD_ITEMS),
+        },
     )
 
 

@@ -40,13 +40,21 @@ def is_coordinator(user: User | None, community: Community) -> bool:
 
 
 def coordinators_of(community: Community) -> list[User]:
+    """Active members who coordinate the exchange: coordinators, stewards, and holders of a
+    custom role granting its coordinators' powers (one query with the roles prefetched)."""
+    memberships = (
+        Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
+        .filter(Q(role__in=("coordinator", "steward")) | Q(custom_roles__isnull=False))
+        .select_related("user")
+        .prefetch_related("custom_roles")
+        .distinct()
+        .order_by("pk")
+    )
     return [
         m.user
-        for m in Membership.objects.filter(
-            community=community,
-            status=MembershipStatus.ACTIVE,
-            role__in=("coordinator", "steward"),
-        ).select_related("user")
+        for m in memberships
+        if m.role in ("coordinator", "steward")
+        or any(COORDINATE in (role.permissions or []) for role in m.custom_roles.all())
     ]
 
 

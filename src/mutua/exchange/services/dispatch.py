@@ -52,7 +52,7 @@ def need_bulk_close(
     needs = _needs(community, public_ids)
     for need in needs:
         try:
-            close_locked(actor=actor, need=need, status=status, reason=reason)
+            close_locked(actor=actor, need=need, status=status, note=reason)
         except Conflict as exc:
             raise Conflict(f"{need.title}: {exc.message}") from None
     return needs

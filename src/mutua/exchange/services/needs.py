@@ -15,7 +15,7 @@ from mutua.core.errors import Conflict
 from mutua.core.permissions import require
 from mutua.exchange import notifications as n
 from mutua.exchange.models import (
-    CLOSING_STATUSES,
+    CLOSE_REASONS,
     LIVE_NEED_STATUSES,
     Need,
     NeedPrivate,
@@ -167,36 +167,82 @@ def need_post(
 
 
 @transaction.atomic
-def need_close(*, actor: User, need: Need, status: str, reason: str = "") -> Need:
-    """The person or a coordinator closes a live need; active helpers are told and released."""
+def need_close(
+    *,
+    actor: User,
+    need: Need,
+    status: str,
+    note: str = "",
+    duplicate_of: str = "",
+) -> Need:
+    """The person or a coordinator closes a live need, saying why (the status it ends in);
+    active helpers are told and released. The note is private to the person, the helpers and
+    coordinators; a duplicate names the need of the same community it repeats."""
     require_person_or_coordinator(actor, need)
-    if status not in CLOSING_STATUSES:
+    if status not in CLOSE_REASONS:
         raise invalid("status", _("Please choose why the need is closed."))
+    note = (note or "").strip()
+    if len(note) > 1000:
+        raise invalid("note", _("Please use at most 1000 characters."))
     need = Need.objects.select_for_update().select_related("community").get(pk=need.pk)
-    close_locked(actor=actor, need=need, status=status, reason=reason)
+    original = None
+    if status == "duplicate":
+        original = _original_of(need, duplicate_of)
+    elif duplicate_of:
+        raise invalid("duplicate_of", _("Only a duplicate names another need."))
+    if status == "done" and need.commitments.filter(status="active").exists():
+        raise Conflict(
+            _("A helper is still on this need: mark their help done, and the need closes itself.")
+        )
+    close_locked(actor=actor, need=need, status=status, note=note, duplicate_of=original)
     return need
 
 
-def close_locked(*, actor: User, need: Need, status: str, reason: str = "") -> None:
+def _original_of(need: Need, public_id: str) -> Need:
+    """The need a duplicate repeats: another listed need of the same community."""
+    public_id = (public_id or "").strip().rstrip("/").rsplit("/", 1)[-1]
+    if not public_id:
+        raise invalid("duplicate_of", _("Please give the link to the need this one repeats."))
+    original = Need.objects.filter(
+        community=need.community, public_id=public_id, is_private=False
+    ).first()
+    if original is None or original.pk == need.pk:
+        raise invalid("duplicate_of", _("Please give the link to another need of this community."))
+    return original
+
+
+def close_locked(
+    *,
+    actor: User,
+    need: Need,
+    status: str,
+    note: str = "",
+    duplicate_of: Need | None = None,
+) -> None:
     """Close one live need whose row the caller holds locked (need_close and bulk closing).
 
     Helpers still on their way are released; help already marked done stays to be confirmed,
-    so the hours given are not lost.
+    so the hours given are not lost. The note goes to them, never to the audit log (members
+    read it).
     """
     if need.status not in LIVE_NEED_STATUSES:
         raise Conflict(_("This need is already closed."))
     now = timezone.now()
+    note = (note or "")[:1000]
     need.status, need.status_changed_at = status, now
-    need.save(update_fields=["status", "status_changed_at", "updated_at"])
+    need.close_note, need.duplicate_of = note, duplicate_of
+    need.save(
+        update_fields=["status", "status_changed_at", "close_note", "duplicate_of", "updated_at"]
+    )
     need.responses.filter(status="pending").update(status="declined", answered_at=now)
     for commitment in need.commitments.filter(status="active").select_related("helper"):
         commitment.status, commitment.ended_at = "cancelled", now
-        commitment.end_reason = (reason or "")[:300]
+        commitment.end_reason = f"need closed: {status}"
         commitment.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
         n.notify(
             commitment.helper,
             n.NEED_CLOSED,
-            {**need_context(need), "reason": (reason or "")[:300]},
+            {**need_context(need), "reason": note[:300]},
             community=need.community,
             dedupe_key=f"closed:{commitment.public_id}",
         )
@@ -206,8 +252,10 @@ def close_locked(*, actor: User, need: Need, status: str, reason: str = "") -> N
             action="need.close",
             community=need.community,
             target=need,
-            after={"status": status},
-            reason=(reason or "")[:300],
+            after={
+                "status": status,
+                **({"duplicate_of": duplicate_of.public_id} if duplicate_of else {}),
+            },
         )
 
 

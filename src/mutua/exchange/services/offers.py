@@ -13,9 +13,10 @@ from mutua.core.audit import audit_record
 from mutua.core.errors import Conflict, PermissionDenied
 from mutua.core.permissions import require
 from mutua.exchange import notifications as n
-from mutua.exchange.models import Offer, OfferRequest
-from mutua.exchange.services.common import invalid, settings_for
-from mutua.exchange.services.listing import clean_listing, snap
+from mutua.exchange.models import Commitment, Need, Offer, OfferRequest
+from mutua.exchange.services.common import invalid, need_context, require_fits, settings_for
+from mutua.exchange.services.listing import DEFAULT_OPEN_FOR, clean_listing, snap
+from mutua.exchange.services.responses import _commit
 from mutua.people.models import User
 
 OFFER_DAYS = 30
@@ -55,6 +56,7 @@ def offer_post(
     skill_ids: list[int] | None = None,
     available_note: str = "",
     days: int = OFFER_DAYS,
+    is_one_off: bool = False,
 ) -> Offer:
     """A member offers something; it stays open for `days` and its owner is reminded to renew."""
     require(owner, "community.view", community)
@@ -78,6 +80,7 @@ def offer_post(
         approx_lat=approx_lat,
         approx_lon=approx_lon,
         available_note=(available_note or "").strip(),
+        is_one_off=bool(is_one_off),
         expires_at=expires_at,
         remind_at=remind_at,
         **values,
@@ -171,25 +174,82 @@ def offer_request_create(*, requester: User, offer: Offer, message: str = "") ->
 
 @transaction.atomic
 def offer_request_answer(*, actor: User, request: OfferRequest, accept: bool) -> OfferRequest:
-    """The owner accepts or declines a request; the requester hears the answer."""
+    """The owner accepts or declines a request; both hear the answer.
+
+    Accepting makes the exchange the rest of the loop runs on: a private need on behalf of the
+    requester, described from the offer, fully committed with the owner as its helper. A
+    one-off offer then closes, and the other requests for it are declined.
+    """
     request = (
         OfferRequest.objects.select_for_update()
         .select_related("offer__community", "requester")
         .get(pk=request.pk)
     )
-    offer = request.offer
+    offer = Offer.objects.select_for_update().select_related("community").get(pk=request.offer_id)
     if actor.pk != offer.owner_id:
         raise PermissionDenied(_("Only the person who made the offer can answer."))
     if request.status != "pending":
         raise Conflict(_("This request has already been answered."))
+    if accept and offer.status != "open":
+        raise Conflict(_("This offer is no longer open."))
+    now = timezone.now()
     request.status = "accepted" if accept else "declined"
-    request.answered_at = timezone.now()
+    request.answered_at = now
     request.save(update_fields=["status", "answered_at", "updated_at"])
+    context = {**_offer_context(offer), "accepted": accept, "owner_name": str(actor)}
+    if accept:
+        commitment = _exchange_for(request, offer)
+        context["url"] = need_context(commitment.need)["url"]
+        n.notify(
+            actor,
+            n.RESPONSE_ACCEPTED,
+            {**need_context(commitment.need), "due_at": commitment.due_at.isoformat()},
+            community=offer.community,
+            dedupe_key=f"accepted:{commitment.public_id}",
+        )
+        if offer.is_one_off:
+            offer.status = "closed"
+            offer.save(update_fields=["status", "updated_at"])
+            for other in offer.requests.filter(status="pending").select_related("requester"):
+                other.status, other.answered_at = "declined", now
+                other.save(update_fields=["status", "answered_at", "updated_at"])
+                n.notify(
+                    other.requester,
+                    n.OFFER_ANSWERED,
+                    {**_offer_context(offer), "accepted": False, "owner_name": str(actor)},
+                    community=offer.community,
+                    dedupe_key=f"offeranswer:{other.public_id}",
+                )
     n.notify(
         request.requester,
         n.OFFER_ANSWERED,
-        {**_offer_context(offer), "accepted": accept, "owner_name": str(actor)},
+        context,
         community=offer.community,
         dedupe_key=f"offeranswer:{request.public_id}",
     )
     return request
+
+
+def _exchange_for(request: OfferRequest, offer: Offer) -> Commitment:
+    """The private need of the requester, described from the offer, with its owner committed."""
+    now = timezone.now()
+    need = Need.objects.create(
+        community=offer.community,
+        author=request.requester,
+        posted_by=request.requester,
+        title=offer.title,
+        description=request.message or offer.description,
+        kind=offer.kind,
+        category=offer.category,
+        service_area=offer.service_area,
+        approx_lat=offer.approx_lat,
+        approx_lon=offer.approx_lon,
+        helpers_wanted=1,
+        is_private=True,
+        offer_request=request,
+        status_changed_at=now,
+        expires_at=now + DEFAULT_OPEN_FOR["flexible"],
+    )
+    need.skills.set(offer.skills.all())
+    require_fits(need, offer.owner)
+    return _commit(need=need, helper=offer.owner, assigned_by=offer.owner)

@@ -36,6 +36,8 @@ from mutua.exchange.views.common import (
 )
 from mutua.people.models import Gender
 
+CLOSE_IDS = "id_close_%s"
+
 
 @community_page()
 def need_list(request, community):
@@ -109,7 +111,7 @@ def _commitment_forms(c, failed: dict, post) -> None:
         setattr(c, f"{name}_form", form)
 
 
-def _detail_context(request, community, need, failed=None, response_form=None):
+def _detail_context(request, community, need, failed=None, response_form=None, close_form=None):
     viewer = request.user
     failed = failed or {}
     role = selectors.need_role(viewer, need)
@@ -131,7 +133,8 @@ def _detail_context(request, community, need, failed=None, response_form=None):
         commitments=commitments,
         refusal=refusal_for_helper(need, viewer),
         response_form=response_form or ResponseForm(),
-        close_form=CloseForm(),
+        close_form=close_form or CloseForm(auto_id=CLOSE_IDS),
+        closing=selectors.need_closing_for(viewer=viewer, need=need),
         share_url=request.build_absolute_uri(f"/needs/{need.public_id}/"),
         failed=failed,
         error=failed["errors"][0] if failed else "",
@@ -174,8 +177,9 @@ def _act(request, need, action):
     if action == "close":
         form = CloseForm(post)
         if not form.is_valid():
-            raise DomainError(_("Please choose why the need is closed."))
-        return services.need_close(actor=user, need=need, status=form.cleaned_data["status"])
+            errors = {name: [str(m) for m in ms] for name, ms in form.errors.items()}
+            raise ValidationFailed(_("Please check what is marked below."), field_errors=errors)
+        return services.need_close(actor=user, need=need, **form.cleaned_data)
     if action == "expense_repaid":
         expense = Expense.objects.filter(
             commitment__need=need, public_id=post.get("expense", "")
@@ -254,7 +258,12 @@ def need_action(request, community, public_id, action):
             response_form = ResponseForm(request.POST)
             response_form.is_valid()
             place_error(response_form, exc)
-        context = _detail_context(request, community, need, failed, response_form)
+        close_form = None
+        if action == "close":
+            close_form = CloseForm(request.POST, auto_id=CLOSE_IDS)
+            close_form.is_valid()
+            place_error(close_form, exc)
+        context = _detail_context(request, community, need, failed, response_form, close_form)
         return render(request, "exchange/need_detail.html", context, status=exc.status)
     messages.success(request, DONE_MESSAGES[action])
     return redirect("exchange:need_detail", community.slug, need.public_id)

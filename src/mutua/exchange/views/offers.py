@@ -59,9 +59,9 @@ def offer_new(request, community):
 def _offer_context(request, community, offer, error=""):
     mine = offer.owner_id == request.user.pk
     requests = (
-        offer.requests.select_related("requester__profile")
+        offer.requests.select_related("requester__profile", "need")
         if mine
-        else offer.requests.filter(requester=request.user)
+        else offer.requests.filter(requester=request.user).select_related("need")
     )
     return ctx(
         request,
@@ -99,7 +99,15 @@ def offer_action(request, community, public_id, action):
             ).first()
             if req is None:
                 raise NotFound(_("There is no such request."))
-            services.offer_request_answer(actor=request.user, request=req, accept=action == "yes")
+            answered = services.offer_request_answer(
+                actor=request.user, request=req, accept=action == "yes"
+            )
+            need = getattr(answered, "need", None) if answered.status == "accepted" else None
+            if need is not None:
+                messages.success(
+                    request, _("Thank you! You are helping; mark it done here afterwards.")
+                )
+                return redirect("exchange:need_detail", community.slug, need.public_id)
         else:
             raise Http404
     except DomainError as exc:
