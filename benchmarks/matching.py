@@ -49,7 +49,7 @@ def engine_figures(m: int, n: int, nx_m: int, nx_n: int, repeats: int) -> dict:
     """Engine time from arrays to a plan: spatial index, candidates under the hard rules,
     costs, flow. The median of `repeats` runs; HiGHS and networkx once each (they are slow)."""
     w = engine.Weights()
-    hs, blocked, nd = synthetic.instance_parts(m, n, seed=7)
+    hs, blocked, nd = synthetic.instance_parts(m, n, seed=7, timed=True)
     index_s, model_s, solve_s, total_s = [], [], [], []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -67,7 +67,7 @@ def engine_figures(m: int, n: int, nx_m: int, nx_n: int, repeats: int) -> dict:
     highs = solvers.plan_highs(ix, nd, model, capacity=3)
     highs_seconds = time.perf_counter() - start_h
 
-    ix2, nd2 = synthetic.instance(nx_m, nx_n, seed=8)
+    ix2, nd2 = synthetic.instance(nx_m, nx_n, seed=8, timed=True)
     model2 = solvers.model_build(ix2, nd2, w, max_candidates=50, capacity=3)
     ours2_s = []
     for _ in range(max(repeats, 5)):

@@ -19,7 +19,7 @@ from mutua.api.pagination import Page, PageQuery, paginate
 from mutua.communities.selectors import area_list, community_get
 from mutua.core.errors import ValidationFailed
 from mutua.exchange import selectors as exchange_selectors
-from mutua.matching import api_settings, meet, selectors, services
+from mutua.matching import api_settings, meet, review, selectors, services
 from mutua.matching.explanations import explain, reason_words
 
 router = Router(tags=["matching"])
@@ -151,6 +151,10 @@ class PlanIn(In):
 
 class AnswerIn(In):
     accept: bool
+
+
+class SwapIn(In):
+    helper: PublicId = Field(description="The public id of the helper to propose instead")
 
 
 class AnswerOut(Schema):
@@ -307,6 +311,50 @@ def plan_approve(request: HttpRequest, plan_id: PublicId) -> Any:
 def plan_discard(request: HttpRequest, plan_id: PublicId) -> Any:
     plan = selectors.dispatch_plan_get(viewer=_viewer(request), public_id=plan_id)
     return _plan(services.dispatch_plan_discard(actor=_viewer(request), plan=plan))
+
+
+def _draft_row(request: HttpRequest, plan_id: str, assignment_id: str):
+    plan = selectors.dispatch_plan_get(viewer=_viewer(request), public_id=plan_id)
+    row = selectors.assignment_for_review(
+        viewer=_viewer(request), plan=plan, public_id=assignment_id
+    )
+    return plan, row
+
+
+@router.get(
+    "/dispatch-plans/{plan_id}/assignments/{assignment_id}/alternatives",
+    response=responses({200: list[MatchOut]}),
+    summary="Other helpers who fit this proposed helper's need now, best first (coordinators)",
+)
+def assignment_alternatives(
+    request: HttpRequest, plan_id: PublicId, assignment_id: PublicId
+) -> Any:
+    _plan_row, row = _draft_row(request, plan_id, assignment_id)
+    return [_match(m) for m in selectors.assignment_alternatives(viewer=_viewer(request), row=row)]
+
+
+@router.post(
+    "/dispatch-plans/{plan_id}/assignments/{assignment_id}/remove",
+    response=responses({200: PlanOut}),
+    summary="Take one proposed helper off a draft plan",
+)
+def assignment_remove(request: HttpRequest, plan_id: PublicId, assignment_id: PublicId) -> Any:
+    _plan_row, row = _draft_row(request, plan_id, assignment_id)
+    return _plan(review.plan_assignment_remove(actor=_viewer(request), assignment=row))
+
+
+@router.post(
+    "/dispatch-plans/{plan_id}/assignments/{assignment_id}/swap",
+    response=responses({200: PlanOut}),
+    summary="Propose another helper who fits for the same need in a draft plan",
+)
+def assignment_swap(
+    request: HttpRequest, plan_id: PublicId, assignment_id: PublicId, payload: SwapIn
+) -> Any:
+    plan, row = _draft_row(request, plan_id, assignment_id)
+    helper = exchange_selectors.member_user(community=plan.community, public_id=payload.helper)
+    review.plan_assignment_swap(actor=_viewer(request), assignment=row, helper=helper)
+    return _plan(plan)
 
 
 @router.get(

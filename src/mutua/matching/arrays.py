@@ -36,6 +36,15 @@ from mutua.notify.models import Notification
 from mutua.people.models import AvailabilityWindow, Profile, ProfileSkill, Skill
 
 RECENT = dt.timedelta(days=7)
+LATELY = dt.timedelta(days=90)  # the window of "given more than received lately"
+URGENCY_CODES = {
+    "flexible": engine.FLEXIBLE,
+    "week": engine.WEEK,
+    "day": engine.DAY,
+    "immediate": engine.IMMEDIATE,
+}
+TIMED_MAX = dt.timedelta(days=1)  # a need with a time shorter than this books its helper then
+EPOCH = dt.datetime(1970, 1, 1)
 REQUIREMENT_FLAGS = {
     "vetted": engine.VETTED,
     "car": engine.CAR,
@@ -149,7 +158,8 @@ def _weekly_minutes(weekday: int, t: dt.time) -> int:
 
 
 def build(community: Community) -> CommunityArrays:
-    """One query per source: memberships+profiles, skills, availability, load, notices, trust."""
+    """One query per source: memberships+profiles, skills, availability, load, notices, trust,
+    times already taken, ledger balances."""
     today = timezone.localdate()
     now = timezone.now()
     # Rules and JSON are read as plain values (booleans, text): converting 100k dates and
@@ -249,6 +259,7 @@ def build(community: Community) -> CommunityArrays:
         "recipient_id",
     )
     trust, levels, blocked = _trust(community, members, user_index, n)
+    busy_ptr, busy_span = _busy(community, members, user_index, n)
     levels[[i for i, r in enumerate(rows) if r[13] == "steward"]] = TRUST_LEVELS.index("trusted")
 
     def per_user(counts: dict[int, int]) -> np.ndarray:
@@ -276,6 +287,9 @@ def build(community: Community) -> CommunityArrays:
         notified=per_user(notices),
         trust=trust,
         may_see_private=_may_see_private(community, levels),
+        given_more_h=_given_more(community, user_index, n),
+        busy_ptr=busy_ptr,
+        busy_span=busy_span,
     )
     return CommunityArrays(
         community_id=community.pk,
@@ -291,6 +305,70 @@ def build(community: Community) -> CommunityArrays:
         lang_words=wl,
         built_at=time.monotonic(),
     )
+
+
+def local_span(starts_at, ends_at, zone: ZoneInfo) -> tuple[int, int] | None:
+    """A need's time as local minutes since 1970 (wall clock of the community), or None when it
+    has none or lasts a day or more (such a need does not book its helper for all of it)."""
+    if not starts_at or not ends_at or not dt.timedelta(0) < ends_at - starts_at < TIMED_MAX:
+        return None
+    a = starts_at.astimezone(zone).replace(tzinfo=None)
+    b = ends_at.astimezone(zone).replace(tzinfo=None)
+    start, end = int((a - EPOCH).total_seconds()), int((b - EPOCH).total_seconds())
+    return start // 60, -(-end // 60)
+
+
+def _busy(community: Community, members, user_index, n) -> tuple[np.ndarray, np.ndarray]:
+    """The times helpers already gave: needs of their open commitments and of asks still waiting
+    for an answer, as CSR spans per helper row (two queries)."""
+    zone = ZoneInfo(community.time_zone or "UTC")
+    timed = Q(need__starts_at__isnull=False, need__ends_at__isnull=False)
+    fields = ("helper_id", "need__starts_at", "need__ends_at")
+    rows = list(
+        Commitment.objects.filter(timed, helper__in=members, status__in=ACTIVE_COMMITMENT)
+        .values_list(*fields)
+        .distinct()
+    )
+    rows += list(waiting_asks().filter(timed, helper__in=members).values_list(*fields))
+    spans = sorted(
+        (user_index[uid], *span)
+        for uid, a, b in set(rows)
+        if uid in user_index and (span := local_span(a, b, zone)) is not None
+    )
+    counts = np.bincount(np.array([r[0] for r in spans], dtype=np.int64), minlength=n)
+    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    busy = np.array([r[1:] for r in spans], dtype=np.int64).reshape(-1, 2)
+    return ptr, busy
+
+
+def _given_more(community: Community, user_index, n) -> np.ndarray | None:
+    """Hours each helper gave minus received lately, from the ledger in one query (help only,
+    as a member's balance counts it: no corrections, nor transfers later corrected). None when
+    the community keeps no ledger: then no balance counts anywhere."""
+    from django.db.models import Sum
+
+    from mutua.ledger.models import HELP_KINDS, Entry
+    from mutua.ledger.selectors import ledger_is_on
+
+    if not ledger_is_on(community=community):
+        return None
+    sums = (
+        Entry.objects.filter(
+            account__community=community,
+            account__user__isnull=False,
+            transfer__kind__in=HELP_KINDS,
+            transfer__created_at__gte=timezone.now() - LATELY,
+        )
+        .exclude(transfer__reversed_by__isnull=False)
+        .values_list("account__user_id")
+        .annotate(minutes=Sum("amount"))
+        .values_list("account__user_id", "minutes")
+    )
+    out = np.zeros(n)
+    for user_id, minutes in sums:
+        if user_id in user_index:
+            out[user_index[user_id]] = minutes / 60.0
+    return out
 
 
 def _codes(text: str | None) -> list[str]:
@@ -401,7 +479,11 @@ def needs_arrays(
         arrays.lang_words,
     )
     window = np.zeros((m, engine.SLOT_WORDS), dtype=np.uint64)
+    span = np.full((m, 2), -1, dtype=np.int64)
     for j, nd in enumerate(needs):
+        local = local_span(nd.starts_at, nd.ends_at, zone)
+        if local is not None:
+            span[j] = local
         if nd.starts_at and nd.ends_at and nd.ends_at - nd.starts_at < dt.timedelta(days=6):
             a, b = nd.starts_at.astimezone(zone), nd.ends_at.astimezone(zone)
             start = _weekly_minutes(a.weekday(), a.time())
@@ -433,6 +515,10 @@ def needs_arrays(
         ),
         person=np.array([nd.author_id or -1 for nd in needs], dtype=np.int64),
         radius_m=np.full(m, radius_km * 1000.0),
+        urgency=np.array(
+            [URGENCY_CODES.get(nd.urgency, engine.FLEXIBLE) for nd in needs], dtype=np.int8
+        ),
+        span=span,
     )
 
 

@@ -1,10 +1,12 @@
 """Matching engine: helpers and needs as arrays in, rankings and dispatch plans out. No Django.
 
-Hard filters (skill, language, radius, availability overlap, requirements, not on a break, not
-blocked, capacity left, the trust gate of needs with private details) are never violated.
-Among those who pass, a cost orders them: distance + skill fit + convex load (each extra task
-this week costs more) + notification fatigue + trust. Dispatch plans (min-cost flow and the
-solvers it is compared with) are in `solvers.py`, built on the filters and costs here.
+Hard filters (skill, language, radius, availability overlap, no clash with the helper's other
+tasks at that time, requirements, not on a break, not blocked, capacity left, the trust gate of
+needs with private details) are never violated. Among those who pass, a cost orders them:
+distance (counting more for urgent needs) + skill fit + convex load (each extra task this week
+costs more) + notification fatigue + trust + reciprocity (a little for those who have given far
+more than they received lately). Dispatch plans (min-cost flow and the solvers it is compared
+with) are in `solvers.py`, built on the filters and costs here.
 
 Bitsets are `(n, words)` uint64 matrices. Availability is a week of 30-minute slots (336 bits,
 6 words); a helper who set no windows counts as free at any time.
@@ -33,6 +35,20 @@ REQUIREMENT_MASK = sum(REQUIREMENT_BITS)
 # How a helper's time fits the need's (a Candidate's `availability`).
 ANY_TIME, FREE_THEN, NO_TIMES_SET = "any_time", "free_then", "no_times_set"
 
+# Urgency codes of a need: a more urgent need is served first when helpers are short (its
+# unmet places cost more in a plan) and nearness counts more for it (someone close comes soon).
+FLEXIBLE, WEEK, DAY, IMMEDIATE = 0, 1, 2, 3
+URGENT_DISTANCE = (1.0, 1.0, 1.5, 2.0)  # distance weight factor, by urgency code
+
+# Reciprocity: hours given minus received lately count up to this many (a gentle term), and
+# are said in words from this many on.
+RECIPROCITY_CAP_HOURS = 40.0
+RECIPROCITY_SAY_HOURS = 10
+
+# Parts of a day (minutes from midnight) for dispatch plans: a helper gets at most one need
+# per part of a day (morning, afternoon, evening), merged where one need spans several.
+DAY_PARTS = (0, 12 * 60, 17 * 60)
+
 
 @dataclass(frozen=True)
 class Weights:
@@ -44,6 +60,8 @@ class Weights:
     fatigue: float = 0.3  # per notification received recently
     trust: float = 1.0  # x (1 - trust in [0, 1])
     radius_km: float = 5.0  # default radius when a need sets none
+    # per 10 hours given more than received lately, up to RECIPROCITY_CAP_HOURS
+    reciprocity: float = 0.2
 
 
 @dataclass
@@ -65,6 +83,11 @@ class Helpers:
     notified: np.ndarray  # notifications received recently
     trust: np.ndarray | None = None  # float in [0, 1]
     may_see_private: np.ndarray | None = None  # bool: passes the trust gate; None = no gate
+    given_more_h: np.ndarray | None = None  # hours given minus received lately; None: no ledger
+    # Times already taken (open commitments, waiting asks): helper i's spans are
+    # busy_span[busy_ptr[i]:busy_ptr[i + 1]], (start, end) in local minutes since 1970.
+    busy_ptr: np.ndarray | None = None
+    busy_span: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.uid.shape[0])
@@ -81,6 +104,8 @@ class Needs:
     gender: np.ndarray  # int8: the helper gender a same-gender need asks for, 0 unknown
     person: np.ndarray  # int64 user id of the person helped, -1 when none
     radius_m: np.ndarray  # float
+    urgency: np.ndarray | None = None  # int8 urgency code (FLEXIBLE .. IMMEDIATE); None: flexible
+    span: np.ndarray | None = None  # (m, 2) int64 local minutes since 1970 (start, end); -1: none
 
     def __len__(self) -> int:
         return int(self.places.shape[0])
@@ -95,6 +120,10 @@ class Index:
     located: np.ndarray  # indices of helpers with a position, in tree order
     unlocated: np.ndarray
     blocked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # Inverted index by skill: helpers with skill bit b are skill_helpers[skill_ptr[b]:...[b + 1]]
+    # (for needs without a position, which the spatial index cannot narrow).
+    skill_ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    skill_helpers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 # --- building blocks ------------------------------------------------------------------------
@@ -153,7 +182,50 @@ def index_build(helpers: Helpers, blocked_pairs: list[tuple[int, int]] | None = 
     keys += [pair_key(b, a) for a, b in blocked_pairs or []]
     blocked = np.unique(np.array(keys, dtype=np.int64)) if keys else np.zeros(0, np.int64)
     tree = cKDTree(helpers.xy[located] if len(located) else np.zeros((0, 2)))
-    return Index(helpers, tree, located, np.flatnonzero(~ok), blocked)
+    skill_ptr, skill_helpers = _skill_index(helpers.skills)
+    return Index(helpers, tree, located, np.flatnonzero(~ok), blocked, skill_ptr, skill_helpers)
+
+
+def _skill_index(skills: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(n, words) skill bitsets -> CSR of helper indices per skill bit, each list sorted."""
+    flags = np.unpackbits(skills.astype("<u8").view(np.uint8), axis=1, bitorder="little")
+    bit, helper = np.nonzero(flags.T)  # row-major over bits: helpers sorted within each bit
+    counts = np.bincount(bit, minlength=flags.shape[1])
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), helper.astype(np.int64)
+
+
+def with_skills(ix: Index, skills: np.ndarray) -> np.ndarray:
+    """Helpers with at least one of these skills (a bitset row), sorted, from the index."""
+    bits_wanted = _bit_list(skills)
+    lists = [ix.skill_helpers[ix.skill_ptr[b] : ix.skill_ptr[b + 1]] for b in bits_wanted
+             if b + 1 < len(ix.skill_ptr)]  # fmt: skip
+    return np.unique(np.concatenate(lists)) if lists else np.zeros(0, dtype=np.int64)
+
+
+def time_groups(span: np.ndarray | None, m: int) -> np.ndarray:
+    """Per need, the group of parts of days its time touches (-1 when it has no time).
+
+    Parts of a day are buckets in time order; a need touches a run of them, and runs that share
+    a bucket merge into one group. Needs whose times overlap share a bucket, so a helper who
+    takes at most one need per group never has two at the same time."""
+    group = np.full(m, -1, dtype=np.int64)
+    if span is None or not m:
+        return group
+    timed = np.flatnonzero((span[:, 0] >= 0) & (span[:, 1] > span[:, 0]))
+    if not len(timed):
+        return group
+    parts = np.asarray(DAY_PARTS)
+
+    def bucket(t: np.ndarray) -> np.ndarray:
+        part = np.searchsorted(parts, t % 1440, side="right") - 1
+        return (t // 1440) * len(parts) + part
+
+    first, last = bucket(span[timed, 0]), bucket(span[timed, 1] - 1)
+    order = np.argsort(first, kind="stable")
+    reach = np.maximum.accumulate(last[order])
+    starts = np.concatenate([[True], first[order][1:] > reach[:-1]])
+    group[timed[order]] = np.cumsum(starts) - 1
+    return group
 
 
 def capacity_left(h: Helpers, capacity: int, idx: np.ndarray | None = None) -> np.ndarray:
@@ -199,8 +271,26 @@ def hard_filter_rows(
         keys = pair_key(needs.person[col], h.uid[cand])
         at = np.minimum(np.searchsorted(ix.blocked, keys), len(ix.blocked) - 1)
         ok &= ix.blocked[at] != keys
+    if needs.span is not None and h.busy_ptr is not None and h.busy_span is not None:
+        timed = np.flatnonzero(needs.span[js, 0] >= 0)
+        if len(timed) and len(h.busy_span):
+            ok[timed] &= ~_clashes(h, needs.span[js[timed]], cand[timed])
     ok &= capacity_left(h, capacity, cand) > 0
     return ok
+
+
+def _clashes(h: Helpers, spans: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Mask over `cand` (r, K) of helpers with a task whose time overlaps row r's span."""
+    assert h.busy_ptr is not None and h.busy_span is not None
+    first = h.busy_ptr[cand]
+    count = h.busy_ptr[cand + 1] - first
+    start, end = spans[:, 0][:, None], spans[:, 1][:, None]
+    clash = np.zeros(cand.shape, dtype=bool)
+    for t in range(int(count.max()) if count.size else 0):
+        at = np.minimum(first + t, len(h.busy_span) - 1)
+        busy = h.busy_span[at]
+        clash |= (count > t) & (busy[..., 0] < end) & (busy[..., 1] > start)
+    return clash
 
 
 def hard_filter(ix: Index, needs: Needs, j: int, cand: np.ndarray, capacity: int) -> np.ndarray:
@@ -215,7 +305,10 @@ def cost_rows(
     h = ix.helpers
     d = h.xy[cand] - needs.xy[js][:, None, :]
     dist = np.nan_to_num(np.hypot(d[..., 0], d[..., 1]), nan=0.0)
-    cost = w.distance_per_km * dist / 1000.0
+    per_km = w.distance_per_km
+    if needs.urgency is not None:
+        per_km = per_km * np.asarray(URGENT_DISTANCE)[needs.urgency[js]][:, None]
+    cost = per_km * dist / 1000.0
     skills = needs.skills[js][:, None, :]
     n_skills = np.bitwise_count(skills).sum(axis=-1)
     have = np.bitwise_count(h.skills[cand] & skills).sum(axis=-1)
@@ -223,7 +316,15 @@ def cost_rows(
     cost += w.fatigue * h.notified[cand]
     if h.trust is not None:
         cost += w.trust * (1.0 - h.trust[cand])
+    if h.given_more_h is not None:
+        cost += reciprocity_cost(h.given_more_h[cand], w)
     return cost, dist
+
+
+def reciprocity_cost(given_more_h: np.ndarray, w: Weights) -> np.ndarray:
+    """A gentle cost for those who gave far more than they received lately: capped, finite, so
+    it spares them a little and never makes anyone ineligible. Receiving more costs nothing."""
+    return w.reciprocity * np.clip(given_more_h, 0.0, RECIPROCITY_CAP_HOURS) / 10.0
 
 
 def _in_radius(ix: Index, needs: Needs, j: int) -> np.ndarray:
@@ -232,6 +333,15 @@ def _in_radius(ix: Index, needs: Needs, j: int) -> np.ndarray:
         return np.arange(len(ix.helpers))
     found = ix.tree.query_ball_point(needs.xy[j], r=float(needs.radius_m[j]))
     return ix.located[np.asarray(found, dtype=np.int64)]
+
+
+def candidates_of(ix: Index, needs: Needs, j: int) -> np.ndarray:
+    """Helpers worth testing against need j's hard rules: those in its radius (spatial index);
+    for a need without a position that asks for skills, those with one of them (skill index).
+    Only a need with neither position nor skill considers everyone, as all may help it."""
+    if np.isnan(needs.xy[j]).any() and needs.skills[j].any():
+        return with_skills(ix, needs.skills[j])
+    return _in_radius(ix, needs, j)
 
 
 def pair_costs(
@@ -265,13 +375,15 @@ class Candidate:
     languages: list[int] = field(default_factory=list)  # the need's languages they speak
     availability: str = ANY_TIME  # ANY_TIME (no time set), FREE_THEN, NO_TIMES_SET
     requirements: int = 0  # the need's requirement flags, all met (hard rules)
+    given_more_h: float = 0.0  # hours given minus received lately (0 without a ledger)
+    urgency: int = FLEXIBLE  # the need's urgency code
 
 
 def rank(
     ix: Index, needs: Needs, j: int, k: int, w: Weights, *, capacity: int = 3
 ) -> list[Candidate]:
     """The k best helpers for need j, cheapest first, each with the terms of its cost."""
-    cand = _in_radius(ix, needs, j)
+    cand = candidates_of(ix, needs, j)
     cand = cand[hard_filter(ix, needs, j, cand, capacity)]
     if not len(cand):
         return []
@@ -313,6 +425,8 @@ def candidate(ix: Index, needs: Needs, j: int, i: int, cost: float, dist: float)
         languages=_bit_list(h.langs[i] & needs.langs[j]),
         availability=availability,
         requirements=int(needs.flags[j]) & REQUIREMENT_MASK,
+        given_more_h=0.0 if h.given_more_h is None else float(h.given_more_h[i]),
+        urgency=FLEXIBLE if needs.urgency is None else int(needs.urgency[j]),
     )
 
 
@@ -330,6 +444,8 @@ def describe(
 ) -> str:
     """Plain English reasons (the web layer renders translated ones from the same terms)."""
     parts = [f"{c.distance_m / 1000:.1f} km away"]
+    if URGENT_DISTANCE[c.urgency] > 1:
+        parts.append("urgent, so nearness counts more")
     for s in c.skills:
         parts.append(f"has the '{skill_names[s] if skill_names else s}' skill")
     for b in c.languages:
@@ -344,6 +460,8 @@ def describe(
         parts.append(f"{c.notified} recent notification{'s' if c.notified != 1 else ''}")
     if c.trust is not None:
         parts.append(f"trust {c.trust:.2f}")
+    if c.given_more_h >= RECIPROCITY_SAY_HOURS:
+        parts.append(f"has given {round(c.given_more_h)} hours more than received lately")
     return "; ".join(parts)
 
 
@@ -365,6 +483,7 @@ NO_VETTED, NO_CAR, NO_ACCESSIBLE, NO_SAME_GENDER, NO_PET_FREE = (
     "nobody_without_pets",
 )
 NO_LOCATION = "nobody_near_has_location"  # nobody in the radius; some helpers set no location
+MORE_URGENT = "more_urgent_first"  # in a plan: the helpers who fit went to more urgent needs
 NOT_KNOWN_ENOUGH = "nobody_known_for_private"  # the trust gate of a need with private details
 
 
@@ -383,6 +502,9 @@ def unmet_reason(ix: Index, needs: Needs, j: int, capacity: int) -> str:
         return NO_LOCATION if len(may_help(ix.unlocated)) else NO_ONE_NEAR
     flags = int(needs.flags[j])
     window = needs.window[j]
+    span = needs.span[j] if needs.span is not None else np.array([-1, -1])
+    timed = span[0] >= 0 and h.busy_ptr is not None and h.busy_span is not None
+    timed = timed and len(h.busy_span) > 0  # type: ignore[arg-type]
     steps = [
         (NO_SKILL, needs.skills[j].any(), lambda c: _any(h.skills[c], needs.skills[j])),
         (NO_LANGUAGE, needs.langs[j].any(), lambda c: _any(h.langs[c], needs.langs[j])),
@@ -401,6 +523,7 @@ def unmet_reason(ix: Index, needs: Needs, j: int, capacity: int) -> str:
             lambda c: h.may_see_private[c],  # type: ignore[index]
         ),
         (NOT_FREE, window.any(), lambda c: ~h.avail[c].any(axis=-1) | _any(h.avail[c], window)),
+        (NOT_FREE, timed, lambda c: ~_clashes(h, span[None, :], c[None, :])[0]),
     ]
     for code, active, test in steps:
         if active:

@@ -40,6 +40,7 @@ AVAILABILITY_WORDS = {
     engine.NO_TIMES_SET: gettext_lazy("has not set times, so counted as free"),
 }
 
+REMOVED = "removed"  # a coordinator took the proposed helper off a draft plan
 DECLINED = "declined"  # a re-plan found nobody new after a "not this time"
 ALL_ASKED = "all_asked"  # a re-plan after a skip found nobody not asked already
 
@@ -68,10 +69,12 @@ REASON_WORDS = {
         "The helpers nearby who fit cannot be matched with this person."
     ),
     engine.AT_CAPACITY: gettext_lazy("Everyone who fits already has enough to do."),
+    engine.MORE_URGENT: gettext_lazy("The helpers who fit were given to more urgent needs first."),
     DECLINED: gettext_lazy(
         "The helpers asked said not this time, and nobody else who fits is free."
     ),
     ALL_ASKED: gettext_lazy("Everyone who fits has already been asked for this need."),
+    REMOVED: gettext_lazy("A coordinator took the proposed helper off the plan."),
 }
 
 
@@ -96,6 +99,11 @@ def terms_of(c: engine.Candidate, data) -> dict:
         "week_load": c.week_load,
         "notified": c.notified,
         "trust_level": TRUST_LEVELS[level] if level >= 0 else None,
+        "urgent": engine.URGENT_DISTANCE[c.urgency] > 1,
+        # only when it matters: the gentle cost term is said in words from a few hours on
+        "given_more_hours": (
+            round(c.given_more_h) if c.given_more_h >= engine.RECIPROCITY_SAY_HOURS else 0
+        ),
     }
 
 
@@ -109,6 +117,8 @@ def _language_name(code: str) -> str:
 def explain(terms: dict) -> str:
     """Reasons in words, in the reader's language: "0.8 km away; has the 'shopping' skill"."""
     parts = [_("%(km)s km away") % {"km": f"{terms.get('distance_km', 0):.1f}"}]
+    if terms.get("urgent"):
+        parts.append(_("urgent, so nearness counts more"))
     parts += [_("has the '%(skill)s' skill") % {"skill": s} for s in terms.get("skills", [])]
     parts += [
         _("speaks %(language)s") % {"language": _language_name(code)}
@@ -139,4 +149,14 @@ def explain(terms: dict) -> str:
     level = terms.get("trust_level")
     if level in TRUST_WORDS:
         parts.append(str(TRUST_WORDS[level]))
+    given_more = int(terms.get("given_more_hours", 0) or 0)
+    if given_more:
+        parts.append(
+            ngettext(
+                "has given %(n)d hour more than received lately",
+                "has given %(n)d hours more than received lately",
+                given_more,
+            )
+            % {"n": given_more}
+        )
     return "; ".join(parts)

@@ -79,7 +79,9 @@ def needs_for_offer(*, viewer: User, offer: Offer, limit: int = 5) -> list[Need]
     offer_skills = set(offer.skills.values_list("id", flat=True))
     words = _words(f"{offer.title} {offer.description}")
     needs = list(
-        Need.objects.filter(community=offer.community, status__in=OPEN_NEED_STATUSES)
+        Need.objects.filter(
+            community=offer.community, status__in=OPEN_NEED_STATUSES, is_private=False
+        )
         .filter(_unblocked("author_id", viewer, offer.owner))
         .exclude(author_id=offer.owner_id)
         .prefetch_related("skills")

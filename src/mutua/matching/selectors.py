@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -264,3 +265,66 @@ def need_outreach(*, viewer: User, need: Need) -> OutreachState:
             for r in rows.order_by("created_at", "id")
         ],
     )
+
+
+# --- review of a draft plan ---------------------------------------------------------------
+
+
+def candidate_of(need: Need, helper_id: int, *, capacity: int | None = None) -> Match | None:
+    """One helper for one need, if they pass every hard rule now (radius included, on fresh
+    arrays and live rows), with the cost and terms a ranking would give them; else None."""
+    ms = arrays.settings_for(need.community)
+    w = arrays.weights_for(ms)
+    capacity = capacity or ms.capacity
+    data = arrays.community_arrays(need.community, fresh=True)
+    i = data.user_index.get(helper_id)
+    if i is None:
+        return None
+    private = private_need_ids([need.pk])
+    nd = need_arrays(data, need, radius_km=w.radius_km, private=private)
+    cand = np.array([i])
+    if not engine.hard_filter(data.index, nd, 0, cand, capacity)[0]:
+        return None
+    cost, dist = engine.pair_costs(data.index, nd, 0, cand, w)
+    located = not np.isnan(nd.xy[0]).any()
+    if located and (np.isnan(data.index.helpers.xy[i]).any() or dist[0] > nd.radius_m[0]):
+        return None
+    now = live_check(
+        community=need.community,
+        needs=[need],
+        helper_ids=[helper_id],
+        capacity=capacity,
+        private=private,
+    )
+    if not now.fits(need, helper_id):
+        return None
+    total = float(cost[0] + engine.load_marginal(data.index.helpers.week_load[cand], 0, w)[0])
+    c = engine.candidate(data.index, nd, 0, i, total, float(dist[0]))
+    return Match(now.users[helper_id], total, terms_of(c, data))
+
+
+def assignment_for_review(*, viewer: User, plan: DispatchPlan, public_id: str) -> PlanAssignment:
+    """One row of a plan, for its community's coordinators."""
+    require(viewer, COORDINATE, plan.community)
+    row = (
+        PlanAssignment.objects.select_related("need__community", "helper__profile", "plan")
+        .filter(plan=plan, public_id=public_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("This proposed helper is not in the plan."))
+    row.reasons = explain(row.terms)  # type: ignore[attr-defined]
+    return row
+
+
+def assignment_alternatives(*, viewer: User, row: PlanAssignment, k: int = 10) -> list[Match]:
+    """Other helpers who fit the row's need now, best first, leaving out those the plan already
+    proposes for it (coordinators)."""
+    require(viewer, COORDINATE, row.plan.community)
+    taken = set(
+        PlanAssignment.objects.filter(plan=row.plan_id, need=row.need_id).values_list(
+            "helper_id", flat=True
+        )
+    )
+    found = rank_need(row.need, k=k + len(taken))
+    return [m for m in found if m.user.pk not in taken][:k]

@@ -35,13 +35,13 @@ from mutua.people.models import User
 BATCH = 2000
 NEED_FIELDS = (
     "id", "public_id", "title", "helpers_wanted", "approx_lat", "approx_lon", "languages",
-    "requirements", "gender_wanted", "starts_at", "ends_at", "author_id",
+    "requirements", "gender_wanted", "urgency", "starts_at", "ends_at", "author_id",
     "service_area__centre_lat", "service_area__centre_lon",
 )  # fmt: skip
 
 
 def _open_needs(community: Community, area: ServiceArea | None) -> tuple[list[Need], dict]:
-    qs = Need.objects.filter(community=community, status__in=OPEN_NEED_STATUSES)
+    qs = Need.objects.filter(community=community, status__in=OPEN_NEED_STATUSES, is_private=False)
     if area is not None:
         qs = qs.filter(Q(service_area=area) | Q(service_area__parent=area))
     needs = list(

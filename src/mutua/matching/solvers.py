@@ -2,9 +2,13 @@
 
 `model_build` turns needs and helpers into a flow network as arrays (source → needs → helpers
 → sink, with each helper's convex load as parallel unit arcs of rising cost, and a penalty arc
-per need for places that cannot be filled). `plan_solve` solves it with OR-Tools'
-SimpleMinCostFlow; `plan_highs` (scipy's HiGHS, as a linear programme) and `plan_networkx`
-(network simplex) solve the same model for the benchmark and the same-cost test.
+per need for places that cannot be filled, dearer for more urgent needs, so that when helpers
+are short the urgent are served first). A need with a time reaches its helper through a node
+(helper, time group) of capacity 1: a helper gets at most one need per part of a day
+(`engine.time_groups`), beneath their weekly capacity, so nobody is booked twice at once.
+`plan_solve` solves it with OR-Tools' SimpleMinCostFlow; `plan_highs` (scipy's HiGHS, as a
+linear programme) and `plan_networkx` (network simplex) solve the same model for the benchmark
+and the same-cost test.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from mutua.matching.engine import (
+    AT_CAPACITY,
+    FLEXIBLE,
+    MORE_URGENT,
     SCALE,
     Index,
     Needs,
@@ -23,7 +30,9 @@ from mutua.matching.engine import (
     cost_rows,
     hard_filter_rows,
     load_marginal,
+    time_groups,
     unmet_reason,
+    with_skills,
 )
 
 
@@ -95,12 +104,19 @@ def _candidate_blocks(ix: Index, needs: Needs, max_candidates: int, capacity: in
     Hard rules first, nearest first: each need's pool is searched outward from its place, and
     the search widens until `max_candidates` pass or the radius is exhausted, so a qualified
     helper within the radius is never lost behind nearer ones who do not qualify. Needs
-    without a position consider every helper."""
+    without a position consider the helpers with one of their skills (the skill index), or
+    everyone when they ask for no skill."""
     located = ~np.isnan(needs.xy).any(axis=1)
     for group, idx in _pools(ix, needs, np.flatnonzero(located), capacity):
         yield from _widening(ix, needs, group, idx, max_candidates, capacity)
     for j in np.flatnonzero(~located):
-        cand = np.arange(len(ix.helpers))[None, :]
+        if needs.skills[j].any():
+            found = with_skills(ix, needs.skills[j])
+        else:
+            found = np.arange(len(ix.helpers))
+        if not len(found):
+            continue
+        cand = found[None, :]
         yield np.array([j]), cand, hard_filter_rows(ix, needs, np.array([j]), cand, capacity)
 
 
@@ -150,7 +166,23 @@ def model_build(
     pair_cost = np.round(np.concatenate(pc) * SCALE).astype(np.int64) if pc else np.zeros(0, int)
     used, helper_pos = np.unique(pair_helper, return_inverse=True)
     n_used = len(used)
-    sink = 1 + m + n_used
+    # A timed need's pair arcs end at a (helper, time group) node of capacity 1, which leads on
+    # to the helper; where a helper is a candidate of one need only in a group, the pair arc
+    # (capacity 1) is limit enough and goes straight to the helper: far fewer nodes.
+    group = time_groups(needs.span, m)[pair_need]
+    groups = int(group.max(initial=0)) + 1
+    timed = np.flatnonzero(group >= 0)
+    keys = helper_pos[timed].astype(np.int64) * groups + group[timed]
+    bucket_keys, bucket_of, per_bucket = np.unique(keys, return_inverse=True, return_counts=True)
+    shared = per_bucket >= 2
+    renumber = np.cumsum(shared) - 1
+    bucket_keys = bucket_keys[shared]
+    n_buckets = len(bucket_keys)
+    bucket_helper = bucket_keys // groups
+    pair_head = 1 + m + helper_pos.astype(np.int64)
+    via = shared[bucket_of.ravel()]
+    pair_head[timed[via]] = 1 + m + n_used + renumber[bucket_of.ravel()[via]]
+    sink = 1 + m + n_used + n_buckets
     left = capacity_left(h, capacity, used)
     # Convex load: k parallel unit arcs per helper, the k-th costing the k-th marginal load.
     load_tails, load_costs = [], []
@@ -162,23 +194,31 @@ def model_build(
     lc = np.concatenate(load_costs).astype(np.int64)
     places = needs.places.astype(np.int64)
     biggest = (int(pair_cost.max()) if len(pair_cost) else 0) + (int(lc.max()) if len(lc) else 0)
-    penalty = 2 * biggest + UNMET_PENALTY_KM * SCALE
+    penalty = (2 * biggest + UNMET_PENALTY_KM * SCALE) * (1 + _urgency(needs))
     need_nodes = 1 + np.arange(m, dtype=np.int64)
-    tails = np.concatenate([np.zeros(m, np.int64), 1 + pair_need, lt, need_nodes])
+    bucket_nodes = 1 + m + n_used + np.arange(n_buckets, dtype=np.int64)
+    tails = np.concatenate([np.zeros(m, np.int64), 1 + pair_need, lt, bucket_nodes, need_nodes])
     heads = np.concatenate(
-        [need_nodes, 1 + m + helper_pos, np.full(len(lt), sink), np.full(m, sink)]
+        [need_nodes, pair_head, np.full(len(lt), sink), 1 + m + bucket_helper, np.full(m, sink)]
     ).astype(np.int64)
-    caps = np.concatenate([places, np.ones(len(pair_need) + len(lt), np.int64), places]).astype(
-        np.int64
-    )
+    caps = np.concatenate(
+        [places, np.ones(len(pair_need) + len(lt) + n_buckets, np.int64), places]
+    ).astype(np.int64)
     costs = np.concatenate(
-        [np.zeros(m, np.int64), pair_cost, lc, np.full(m, penalty, np.int64)]
+        [np.zeros(m, np.int64), pair_cost, lc, np.zeros(n_buckets, np.int64), penalty]
     ).astype(np.int64)
     supplies = np.zeros(sink + 1, np.int64)
     supplies[0], supplies[sink] = places.sum(), -places.sum()
     return Model(
         tails, heads, caps, costs, supplies, pair_need, pair_helper, m, m, used.astype(np.int64)
     )
+
+
+def _urgency(needs: Needs) -> np.ndarray:
+    m = len(needs)
+    if needs.urgency is None:
+        return np.full(m, FLEXIBLE, dtype=np.int64)
+    return needs.urgency.astype(np.int64)
 
 
 def _plan_from_flow(ix: Index, needs: Needs, model: Model, flow: np.ndarray, capacity: int) -> Plan:
@@ -189,8 +229,23 @@ def _plan_from_flow(ix: Index, needs: Needs, model: Model, flow: np.ndarray, cap
     penalty_flow = np.round(flow[-m:]).astype(np.int64) if m else np.zeros(0, np.int64)
     unmet = {int(j): int(penalty_flow[j]) for j in np.flatnonzero(penalty_flow)}
     reasons = {j: unmet_reason(ix, needs, j, capacity) for j in unmet}
+    for j in _left_for_more_urgent(needs, model, chosen, unmet):
+        if reasons[j] == AT_CAPACITY:
+            reasons[j] = MORE_URGENT
     cost = int(np.round(np.dot(np.round(flow).astype(np.int64), model.costs)))
     return Plan(assignments, unmet, reasons, cost, model)
+
+
+def _left_for_more_urgent(needs: Needs, model: Model, chosen: np.ndarray, unmet) -> set[int]:
+    """Unmet needs with a candidate helper who was given a more urgent need in this plan."""
+    if not unmet or not len(chosen):
+        return set()
+    urgency = _urgency(needs)
+    helpers = model.pair_helper
+    top = np.full(int(helpers.max()) + 1, -1, dtype=np.int64)
+    np.maximum.at(top, helpers[chosen], urgency[model.pair_need[chosen]])
+    later = top[helpers] > urgency[model.pair_need]
+    return set(np.unique(model.pair_need[later]).tolist()) & set(unmet)
 
 
 def plan(

@@ -165,6 +165,7 @@ def outreach_sweep(*, now: dt.datetime | None = None, limit: int = 200) -> int:
     new = list(
         Need.objects.filter(
             status__in=OPEN_NEED_STATUSES,
+            is_private=False,
             outreach__isnull=True,
             created_at__gte=now - dt.timedelta(days=7),
         )

@@ -80,18 +80,44 @@ def needs(m: int, rng: np.random.Generator, side_m: float, n_helpers: int) -> en
     )
 
 
+def with_times(hs: engine.Helpers, nd: engine.Needs, rng: np.random.Generator) -> None:
+    """Urgency for every need; for the timed ones (a window) a 2-hour time in one of their
+    blocks this week, and for a tenth of helpers a task already taken at some such time."""
+    m, n = len(nd), len(hs)
+    nd.urgency = rng.integers(0, 4, m).astype(np.int8)
+    day, hour = rng.integers(0, 7, m), rng.choice([8, 12, 16], m) + rng.integers(0, 3, m)
+    start = (day * 1440 + hour * 60).astype(np.int64)
+    nd.span = np.stack([start, start + 120], axis=1)
+    timed = nd.window.any(axis=1)
+    nd.span[~timed] = -1
+    for j in np.flatnonzero(timed):
+        nd.window[j] = engine.slot_mask([(int(start[j]), int(start[j]) + 120)])
+    busy = np.flatnonzero(rng.random(n) < 0.1)
+    bday, bhour = rng.integers(0, 7, len(busy)), rng.choice([8, 12, 16], len(busy))
+    bstart = (bday * 1440 + bhour * 60).astype(np.int64)
+    hs.busy_ptr = np.concatenate([[0], np.cumsum(np.isin(np.arange(n), busy))]).astype(np.int64)
+    hs.busy_span = np.stack([bstart, bstart + 120], axis=1)
+    hs.given_more_h = np.round(rng.normal(0, 15, n))
+
+
 def instance_parts(
-    m: int, n: int, seed: int = 7
+    m: int, n: int, seed: int = 7, *, timed: bool = False
 ) -> tuple[engine.Helpers, list[tuple[int, int]], engine.Needs]:
     """m needs and n helpers on a square whose side keeps ~density constant, and blocked pairs,
-    before the spatial index is built (the benchmark times that too)."""
+    before the spatial index is built (the benchmark times that too). With `timed`, needs have
+    urgencies and times, some helpers tasks at some times, and ledger balances."""
     rng = np.random.default_rng(seed)
     side = 1000.0 * np.sqrt(n / 40.0)  # ~40 helpers per km²
     hs = helpers(n, rng, side)
     blocked = [(int(a), int(b)) for a, b in rng.integers(1, n + 1, size=(max(1, n // 100), 2))]
-    return hs, blocked, needs(m, rng, side, n)
+    nd = needs(m, rng, side, n)
+    if timed:
+        with_times(hs, nd, rng)
+    return hs, blocked, nd
 
 
-def instance(m: int, n: int, seed: int = 7) -> tuple[engine.Index, engine.Needs]:
-    hs, blocked, nd = instance_parts(m, n, seed)
+def instance(
+    m: int, n: int, seed: int = 7, *, timed: bool = False
+) -> tuple[engine.Index, engine.Needs]:
+    hs, blocked, nd = instance_parts(m, n, seed, timed=timed)
     return engine.index_build(hs, blocked), nd

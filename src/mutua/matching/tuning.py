@@ -62,6 +62,14 @@ TUNABLES = (
         True, 0.1,
     ),
     Tunable(
+        "reciprocity", 0, 5, gettext_lazy("Sparing people who have given much more than received"),
+        gettext_lazy(
+            "Higher: people who gave many more hours than they received lately are asked a "
+            "little less; never left out. Counted per 10 hours, up to 40."
+        ),
+        True, 0.1,
+    ),
+    Tunable(
         "capacity", 1, 10, gettext_lazy("Most open tasks one helper has at once"),
         gettext_lazy("A helper who said their capacity is limited gets one at most."),
     ),

@@ -13,6 +13,12 @@ urlpatterns = [
     path(c + "dispatch/plans/new/", views.plan_create, name="plan_create"),
     path(c + "dispatch/plans/<str:public_id>/", views.plan_detail, name="plan_detail"),
     path(c + "dispatch/plans/<str:public_id>/review/", views.plan_review, name="plan_review"),
+    path(
+        c + "dispatch/plans/<str:public_id>/assignments/<str:assignment_id>/",
+        views.assignment_review,
+        name="assignment_review",
+    ),
+    path(c + "matching/needs/<str:public_id>/ask/", views.need_ask, name="need_ask"),
     path(c + "matching/settings/", views.settings_edit, name="settings"),
     path(
         c + "arrangement-terms/<str:public_id>/renew/",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,7 +14,8 @@ from mutua.communities.selectors import area_list
 from mutua.communities.views.common import community_context, community_page, paginate
 from mutua.core.errors import DomainError, PermissionDenied
 from mutua.exchange import selectors as exchange_selectors
-from mutua.matching import renewals, selectors, services, tuning
+from mutua.exchange.services import need_ask_helper
+from mutua.matching import renewals, review, selectors, services, tuning
 from mutua.matching.explanations import explain, reason_words
 from mutua.matching.forms import ArrangementTermsForm, TuningForm
 from mutua.web.forms import show_domain_error
@@ -74,6 +76,79 @@ def plan_review(request, community, public_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("matching:plan_detail", community.slug, plan.public_id)
+
+
+@community_page()
+def assignment_review(request, community, public_id, assignment_id):
+    """One proposed helper of a draft plan: take them off the plan, or swap them for another
+    who fits (the alternatives, best first, with reasons)."""
+    plan = selectors.dispatch_plan_get(viewer=request.user, public_id=public_id)
+    if plan.community_id != community.pk:
+        from django.http import Http404
+
+        raise Http404
+    row = selectors.assignment_for_review(viewer=request.user, plan=plan, public_id=assignment_id)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "remove":
+                review.plan_assignment_remove(actor=request.user, assignment=row)
+                done = _("%(name)s is no longer proposed for this need.") % {"name": row.helper}
+            else:
+                helper = exchange_selectors.member_user(
+                    community=community, public_id=request.POST.get("helper", "")
+                )
+                review.plan_assignment_swap(actor=request.user, assignment=row, helper=helper)
+                done = _("%(name)s is now proposed for this need.") % {"name": helper}
+            messages.success(request, done)
+            return redirect("matching:plan_detail", community.slug, plan.public_id)
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+    alternatives = (
+        selectors.assignment_alternatives(viewer=request.user, row=row)
+        if plan.status == "draft" and row.status == "proposed"
+        else []
+    )
+    context = community_context(
+        request, community, plan=plan, row=row, alternatives=alternatives, error=error
+    )
+    return render(request, "matching/assignment_review.html", context, status=status)
+
+
+@require_POST
+@community_page()
+def need_ask(request, community, public_id):
+    """ "Ask this helper" beside a suggestion: the exchange's own ask (e-mail/SMS with links),
+    for those allowed to dispatch; back to the page the button was on."""
+    need = exchange_selectors.need_get(
+        viewer=request.user, public_id=public_id, community=community
+    )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = ""
+    if not selectors.is_coordinator(request.user, community):  # the rule the service checks
+        raise PermissionDenied(_("Only coordinators can ask a helper."))
+    try:
+        helper = exchange_selectors.member_user(
+            community=community, public_id=request.POST.get("helper", "")
+        )
+        need_ask_helper(actor=request.user, need=need, helper=helper)
+    except DomainError as exc:  # this helper may not take this need: said on the page
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "We asked %(name)s. They get a message with links to say yes or not this time; "
+                "you will see their answer here."
+            )
+            % {"name": str(helper)},
+        )
+    if back:
+        return redirect(back)
+    return redirect("exchange:need_detail", community.slug, need.public_id)
 
 
 @login_required

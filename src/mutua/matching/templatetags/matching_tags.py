@@ -28,8 +28,12 @@ def matching_for_need(context, need, k: int = 5) -> dict:
         except DomainError:
             offers = []
     return {
+        "request": context["request"],
+        "csrf_token": context.get("csrf_token"),
         "need": need,
         "matches": matches,
+        # the permission `need_ask_helper` checks: asking is for those who dispatch
+        "can_ask": bool(matches) and selectors.is_coordinator(user, need.community),
         "offers": offers,
         "outreach": outreach,
         "community": need.community,
