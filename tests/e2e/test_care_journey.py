@@ -66,12 +66,13 @@ if plan is None:
     )
     contact = services.circle_invite(actor=pat, plan=plan, member=cleo)
     services.circle_accept(member=cleo, contact=contact)
-    # Pat's deadline was an hour ago and the grace period is long over: the next sweep
-    # asks Pat again (59 min ago) and then alerts Cleo, the first in the circle (9 min ago).
-    due = timezone.now() - dt.timedelta(minutes=60)
+    # Pat's deadline was 4.5 minutes ago (a step less than 5 minutes overdue is on time): the
+    # next sweep asks Pat again (3.5 min ago) and, that time-out over, alerts Cleo, the first
+    # in the circle (30 s ago); the next step is not due for 2.5 minutes.
+    due = timezone.now() - dt.timedelta(minutes=4, seconds=30)
     CarePlan.objects.filter(pk=plan.pk).update(
         current_due_at=due, next_due_at=due, state="waiting", grace_minutes=1,
-        contact_timeout_minutes=50,
+        contact_timeout_minutes=3,
     )
 """
 

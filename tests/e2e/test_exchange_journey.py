@@ -146,6 +146,11 @@ def test_member_asks_neighbour_helps_both_finish_and_the_thanks_arrives(
     expect(ben.get_by_text(re.compile(r"the apples were perfect"))).to_be_visible()
     expect(ben.get_by_role("definition").filter(has_text=re.compile(r"^Done$"))).to_be_visible()
     look(ben, "b-thanks-arrived")
+
+    # and Asha's own list of needs and tasks shows the help she received, done
+    asha.goto("/me/help/")
+    expect(asha.get_by_role("heading", level=1)).to_be_visible()
+    look(asha, "a-my-help")
     look.assert_accessible()
 
 
@@ -174,7 +179,7 @@ def test_coordinator_edits_assigns_from_the_board_and_sets_up_a_standing_arrange
     asha.goto(f"/c/{SLUG}/dispatch/")
     look(asha, "c-dispatch")
     row = asha.get_by_role("row").filter(has_text="Tuesday shop for Mr Lee")
-    row.get_by_label("Helper").select_option(label="Ben Helper")
+    row.get_by_label("Helper", exact=True).select_option(label="Ben Helper")
     row.get_by_role("button", name="Assign").click()
     expect(asha.get_by_text(re.compile(r"assigned", re.I)).first).to_be_visible()
 
