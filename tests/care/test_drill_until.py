@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from mutua.care import selectors, services
-from mutua.care.models import AlertEvent, CareSettings
+from mutua.care.models import AlertEvent, CarePlan, CareSettings
 from mutua.care.services.alerts import alert_new
 from mutua.core.errors import PermissionDenied, ValidationFailed
 from mutua.notify.models import Notification, OutboxMessage
@@ -181,3 +181,19 @@ def test_the_api_sets_and_shows_the_drills_end(client, cast, clock):
     )
     assert past.status_code == 422 and "drill_until" in past.json().get("errors", {})
     assert CareSettings.objects.get().drill_until == at(12)
+
+
+def test_the_sweep_sends_live_reminders_after_the_drill_ends(cast, clock):
+    # given a community drill that ended at 10:00 on the first day
+    _drill(cast, at(10))
+    plan = make_plan(cast)
+    # when the sweep sends the next day's reminder (batched, with the community's switch read
+    # once per batch)
+    next_day = at(8, 30) + dt.timedelta(days=1)
+    CarePlan.objects.filter(pk=plan.pk).update(
+        next_due_at=next_day, current_due_at=next_day + dt.timedelta(minutes=30)
+    )
+    sweep_at(clock, next_day)
+    # then it is live: no TEST
+    reminder = OutboxMessage.objects.get(recipient=cast.member, kind__startswith="care_reminder")
+    assert not reminder.subject.startswith("TEST")

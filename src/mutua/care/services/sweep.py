@@ -35,6 +35,7 @@ from mutua.care.services.common import (
     alert_event_fields,
     context,
     coordinators,
+    drilling_now,
     ineligible_members,
 )
 from mutua.care.services.ladder import Effects, plan_advance
@@ -106,7 +107,7 @@ def _claim(now: dt.datetime, batch: int, skip: set[int]) -> list[CarePlan]:
     ids = {p.community_id for p in plans}
     communities = Community.objects.in_bulk(ids)
     drilling = set(
-        CareSettings.objects.filter(community_id__in=ids, is_drill=True).values_list(
+        CareSettings.objects.filter(drilling_now(now), community_id__in=ids).values_list(
             "community_id", flat=True
         )
     )
