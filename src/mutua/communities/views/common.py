@@ -126,6 +126,8 @@ ACTION_WORDS = {
     "matching.plan_create": _("drafted a dispatch plan"),
     "matching.plan_approve": _("approved a dispatch plan"),
     "matching.plan_discard": _("set a dispatch plan aside"),
+    "matching.plan_remove": _("took a proposed helper off a dispatch plan"),
+    "matching.plan_swap": _("proposed another helper in a dispatch plan"),
     "matching.arrangement_renew": _("renewed a standing arrangement"),
 }
 
