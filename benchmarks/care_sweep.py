@@ -7,6 +7,7 @@ Cost should follow the due work, not the number of plans.
 
     python benchmarks/care_sweep.py           # 10k / 100k / 1M plans, 10,000 due
     python benchmarks/care_sweep.py --small   # 1k / 2k / 4k plans, 100 due (CI)
+    python benchmarks/care_sweep.py --sizes 20000,100000   # while iterating (10,000 due)
 
 The last line printed is one JSON object.
 """
@@ -145,9 +146,14 @@ def drop_due_index() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", action="store_true")
+    parser.add_argument("--sizes", help="plan counts, comma-separated, e.g. 20000,100000")
     args = parser.parse_args()
     sizes = [1_000, 2_000, 4_000] if args.small else [10_000, 100_000, 1_000_000]
+    if args.sizes:
+        sizes = sorted(int(n) for n in args.sizes.split(","))
     due = 100 if args.small else 10_000
+    if sizes[0] < due:
+        parser.error(f"every size must hold the {due} due plans")
 
     with tempfile.TemporaryDirectory(prefix="care-bench-") as var_dir:
         setup_django(var_dir)

@@ -111,7 +111,10 @@ SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
     # synchronous=NORMAL under WAL: see docs/decisions/0003-sqlite-durability.md.
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        " PRAGMA cache_size=-65536;"
+    ),
 }
 DATABASES = {
     "default": dj_database_url.parse(

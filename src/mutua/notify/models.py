@@ -15,8 +15,12 @@ from mutua.core.models import PublicModel
 class Notification(PublicModel):
     """What a member sees in their notification centre (the in-app channel)."""
 
+    # Not indexed alone: the (recipient, -created_at, -id) index serves every read by recipient.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     community = models.ForeignKey(
         "communities.Community",
@@ -68,8 +72,13 @@ class OutboxMessage(PublicModel):
     The rendered text is kept here, so delivery never depends on rows that may change later.
     """
 
+    # Indexed by `outbox_recipient_day` (recipient, created_at) and due rows by `outbox_due`
+    # (status, next_attempt_at): indexes on either column alone would only slow the inserts.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox_messages"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
+        db_index=False,
     )
     notification = models.ForeignKey(
         Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
@@ -88,7 +97,7 @@ class OutboxMessage(PublicModel):
         max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
+    next_attempt_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,7 @@ own) and `notification_send_many` (alike messages rendered once, see stencil.py)
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,16 +27,37 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
+def template_or_none(name: str) -> Any:
+    """The template, or None when it does not exist (a kind's optional HTML or SMS text)."""
+    try:
+        return get_template(name)
+    except TemplateDoesNotExist as exc:
+        _forget(exc)
+        return None
+
+
+def _forget(exc: BaseException) -> None:
+    """Clear the locals of the frames a caught exception (and those it chains) holds. Django's
+    loader leaves them in reference cycles that reach up to our frames, so a whole batch of
+    messages would otherwise stay in memory until the cycle collector ran (a tenth of a sweep)."""
+    todo: list[Any] = [exc]
+    seen: set[int] = set()
+    while todo:
+        found = todo.pop()
+        if found is None or id(found) in seen:
+            continue
+        seen.add(id(found))
+        traceback.clear_frames(found.__traceback__)
+        todo += [found.__cause__, found.__context__, *getattr(found, "chain", ())]
+
+
 def render_each(names: Sequence[tuple[str, bool]], contexts: Sequence[dict]) -> list[list[str]]:
     """The plain renderer: every message on its own."""
     out = []
     for name, optional in names:
-        if optional:
-            try:
-                get_template(name)
-            except TemplateDoesNotExist:
-                out.append([""] * len(contexts))
-                continue
+        if optional and template_or_none(name) is None:
+            out.append([""] * len(contexts))
+            continue
         out.append([render_to_string(name, context) for context in contexts])
     return out
 

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.template import TemplateDoesNotExist, defaultfilters
+from django.template import defaultfilters
 from django.template.base import FilterExpression, TextNode, TokenType, Variable, VariableNode
 from django.template.defaulttags import (
     AutoEscapeControlNode,
@@ -42,6 +42,8 @@ from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from mutua.notify.services.render import template_or_none
 
 OUT, BOOL, OTHER, SEQ = "out", "bool", "other", "seq"
 _ESCAPING = {defaultfilters.safe, defaultfilters.escape_filter, defaultfilters.force_escape}
@@ -294,6 +296,8 @@ class _Stencil:
         if any(trace in part.lower() for part in literal):
             self.whole = False  # a probe came out cut, or changed (upper case, say)
         self.format = "%s".join(part.replace("%", "%%") for part in literal)
+        # Where each hole's string is found, so a message reads only the strings it shows.
+        self.lookups = [(*self.slots[slot], level) for slot, level in self.holes]
 
     def _probe(self, nonce: str, text: str, slot: tuple[str, int, int]) -> str:
         if not text:
@@ -303,32 +307,18 @@ class _Stencil:
 
     def fill(self, strings: dict[str, Any]) -> str:
         """This message's text: the group's text with its own strings, in one pass."""
-        values = [strings[n] if i < 0 else strings[n][i][k] for n, i, k in self.slots]
         args = []
-        escaped: dict[tuple[int, int], str] = {}  # a link or a name often comes out twice
-        for hole in self.holes:
-            text = escaped.get(hole)
-            if text is None:
-                slot, level = hole
-                text = values[slot]
-                for _n in range(level):
-                    text = html.escape(text)  # as django.utils.html.escape
-                escaped[hole] = text
+        for name, item, key, level in self.lookups:
+            text = strings[name] if item < 0 else strings[name][item][key]
+            for _n in range(level):
+                text = html.escape(text)  # as django.utils.html.escape
             args.append(text)
         # `mark_safe` of a plain str, without its lazy-argument wrapper (this runs per message).
         return SafeString(self.format % tuple(args))
 
 
 def _templates(names: Sequence[tuple[str, bool]]) -> list[Any]:
-    found = []
-    for name, optional in names:
-        try:
-            found.append(get_template(name))
-        except TemplateDoesNotExist:
-            if not optional:
-                raise
-            found.append(None)
-    return found
+    return [template_or_none(name) if optional else get_template(name) for name, optional in names]
 
 
 def render_grouped(names: Sequence[tuple[str, bool]], contexts: Sequence[dict]) -> list[list[str]]:
