@@ -97,17 +97,26 @@ class SmsWebhookChannel:
     timeout = 10
 
     def address_for(self, user: User) -> tuple[str, str]:
+        return self.addresses_for([user])[user.pk]
+
+    def addresses_for(self, users: list[User]) -> dict[int, tuple[str, str]]:
+        """`address_for` of many people, with one query."""
         if not settings.SMS_GATEWAY_URL:
-            return "", _("Text messages are not set up on this site.")
+            return {u.pk: ("", _("Text messages are not set up on this site.")) for u in users}
         from mutua.people.models import SensitiveDetails
 
-        phone = (
-            SensitiveDetails.objects.filter(user=user).values_list("phone", flat=True).first() or ""
+        phones = dict(
+            SensitiveDetails.objects.filter(user__in=[u.pk for u in users]).values_list(
+                "user_id", "phone"
+            )
         )
-        phone = engine.normalise_phone(phone)
-        if len(phone.lstrip("+")) < 5:
-            return "", _("No phone number.")
-        return phone, ""
+        found = {}
+        for user in users:
+            phone = engine.normalise_phone(phones.get(user.pk) or "")
+            found[user.pk] = (
+                (phone, "") if len(phone.lstrip("+")) >= 5 else ("", _("No phone number."))
+            )
+        return found
 
     def send(self, message: OutboxMessage) -> str:
         body = json.dumps(

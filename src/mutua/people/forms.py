@@ -105,7 +105,13 @@ class ProfileForm(PageForm):
         ),
     )
     preferred_channel = forms.ChoiceField(
-        label=_("How should we reach you?"), choices=Channel.choices, widget=forms.RadioSelect
+        label=_("How should we reach you?"),
+        choices=Channel.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Used for every kind of message you have not chosen channels for in your "
+            "notification preferences. Messages about someone's safety always use all of theirs."
+        ),
     )
     quiet_hours_start = forms.TimeField(
         label=_("Quiet hours start"),

@@ -25,7 +25,7 @@ from mutua.notify.kinds import Kind, kind_get
 from mutua.notify.models import Notification, OutboxMessage
 from mutua.notify.services.render import render_messages
 from mutua.notify.services.send import (
-    channels_chosen,
+    channels_of,
     has_quiet_hours,
     has_quiet_hours_set,
     home_time_zones,
@@ -35,7 +35,6 @@ from mutua.notify.services.send import (
     notification_fields,
     notification_send,
     outbox_rows,
-    preferences_of,
     preferences_url,
     prepared_actions,
     quiet_end,
@@ -184,11 +183,7 @@ def _write(messages: Sequence[Outgoing], kinds: list[Kind], todo: list[int]) -> 
     insert_rows(Notification, notifications)
     pks = _ids_by_public_id([n["public_id"] for n in notifications])
 
-    chosen = preferences_of({u.pk for u in recipients}, {k.code for k in batch_kinds})
-    codes = [
-        channels_chosen(k, chosen.get(u.pk, {}))
-        for k, u in zip(batch_kinds, recipients, strict=True)
-    ]
+    codes = channels_of(list(zip(recipients, batch_kinds, strict=True)))
     addresses = _addresses(codes, batch_kinds, recipients)
     capped = {u.pk for k, u in zip(batch_kinds, recipients, strict=True) if not k.critical}
     counts = sent_today(capped, now) if capped else {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from mutua.communities.models import Community
 from mutua.notify import engine
 from mutua.notify.channels import Channel, channel_get
-from mutua.notify.kinds import APP, CHOOSABLE_CHANNELS, Kind, kind_get
+from mutua.notify.kinds import APP, CHOOSABLE_CHANNELS, EMAIL, SMS, Kind, kind_get
 from mutua.notify.models import (
     Notification,
     NotificationPreference,
@@ -50,15 +50,53 @@ def preferences_of(user_ids: Iterable[int], kind_codes: Iterable[str]) -> dict[i
     return chosen
 
 
-def channels_chosen(kind: Kind, chosen: Choices) -> list[str]:
-    """Defaults from the kind, the person's choices on top (critical kinds keep their defaults),
-    and an SMS STOP ("*" off) always honoured."""
+def preferred_channel(user: User) -> str:
+    """The channel the person prefers (their profile), e-mail when they have not said."""
+    profile = getattr(user, "profile", None)
+    return profile.preferred_channel if profile is not None else EMAIL
+
+
+def textable(users: Iterable[User]) -> set[int]:
+    """Ids of the people who can be sent a text message (a phone number, SMS set up here)."""
+    channel = channel_get(SMS)
+    people = list(users)
+    if channel is None or not people:
+        return set()
+    many = getattr(channel, "addresses_for", None)
+    found = many(people) if callable(many) else {u.pk: channel.address_for(u) for u in people}
+    return {pk for pk, (address, _why) in found.items() if address}
+
+
+def preferred_defaults(kind: Kind, preferred: str, *, can_text: bool) -> tuple[str, ...]:
+    """The channels a non-critical kind reaches someone on who has not chosen for it: "app" in
+    the app only; "sms" a text message instead of an e-mail when they can be texted; "email"
+    and "phone" (there are no automated calls) the kind's own defaults."""
+    defaults = kind.default_channels
+    others = tuple(c for c in defaults if c not in CHOOSABLE_CHANNELS)
+    if preferred == APP:
+        return others
+    if preferred == SMS and can_text and (EMAIL in defaults or SMS in defaults):
+        return (*others, SMS)
+    return defaults
+
+
+def channels_chosen(
+    kind: Kind, chosen: Choices, *, preferred: str = EMAIL, can_text: bool = False
+) -> list[str]:
+    """Defaults from the kind shaped by the preferred channel, the person's choices per kind on
+    top (critical kinds keep their own defaults), and an SMS STOP ("*" off) always honoured."""
+    can_text = can_text and chosen.get((ALL_KINDS, SMS)) is not False  # STOP: e-mail instead
+    defaults = (
+        kind.default_channels
+        if kind.critical
+        else preferred_defaults(kind, preferred, can_text=can_text)
+    )
     candidates = list(dict.fromkeys([*CHOOSABLE_CHANNELS, *kind.default_channels]))
     result = []
     for code in candidates:
         if code == APP:
             continue
-        default = code in kind.default_channels
+        default = code in defaults
         enabled = default if kind.critical else chosen.get((kind.code, code), default)
         if chosen.get((ALL_KINDS, code)) is False:
             enabled = False
@@ -67,9 +105,23 @@ def channels_chosen(kind: Kind, chosen: Choices) -> list[str]:
     return result
 
 
+def channels_of(messages: Sequence[tuple[User, Kind]]) -> list[list[str]]:
+    """The channels each (person, kind) reaches: the one decision `notification_send` and
+    `notification_send_many` share. One query for the choices, one for phones when needed."""
+    chosen = preferences_of({u.pk for u, _k in messages}, {k.code for _u, k in messages})
+    preferred = {u.pk: preferred_channel(u) for u, k in messages if not k.critical}
+    texters = textable({u.pk: u for u, k in messages if preferred.get(u.pk) == SMS}.values())
+    return [
+        channels_chosen(
+            k, chosen.get(u.pk, {}), preferred=preferred.get(u.pk, EMAIL), can_text=u.pk in texters
+        )
+        for u, k in messages
+    ]
+
+
 def channels_for(user: User, kind: Kind) -> list[str]:
     """The channels this kind reaches this person on."""
-    return channels_chosen(kind, preferences_of([user.pk], [kind.code]).get(user.pk, {}))
+    return channels_of([(user, kind)])[0]
 
 
 def is_unreachable(recipient: User) -> bool:
