@@ -39,7 +39,7 @@ def test_a_flagged_circle_is_mended_on_the_circle_page(client, cast, clock, role
     assert fresh(plan).is_flagged
     client.force_login(getattr(cast, role))
     page = client.get(f"/care/plans/{plan.public_id}/circle/").content.decode()
-    assert "The circle needs mending" in page and "Take Dana Decliner off the circle" in page
+    assert "This plan needs mending" in page and "Take Dana Decliner off the circle" in page
     # when the person or a coordinator takes the contact off
     url = f"/care/plans/{plan.public_id}/circle/{contact.public_id}/remove/"
     assert client.post(url).status_code == 302

@@ -19,3 +19,7 @@ class CareConfig(AppConfig):
 
         if contacts_flag_below_trust not in LEVEL_CHANGE_HANDLERS:
             register_level_change_handler(contacts_flag_below_trust)
+        from mutua.care.services.circle import person_plans_flag_refresh
+        from mutua.people.services import register_phone_change_handler
+
+        register_phone_change_handler(person_plans_flag_refresh)

@@ -25,7 +25,7 @@ CALL = "care_call"  # to the coordinator on call and the callers: a phone call t
 HELD = "care_held"  # to everyone alerted: someone is on it
 STILL_HELD = "care_still_held"  # to the holder: please record the all-clear
 ALL_CLEAR = "care_all_clear"  # to everyone alerted
-FLAGGED = "care_flagged"  # to coordinators: a circle needs mending
+FLAGGED = "care_flagged"  # to coordinators: a plan needs mending (its circle, a dead number)
 REPLY = "care_reply"  # to the circle and coordinators: a reply no machine could read
 NUMBER_WRONG = "care_number_wrong"  # to coordinators: a caller found the person's number dead
 CIRCLE_INVITE = "care_circle_invite"  # to a member asked to join a circle (not critical)
@@ -54,7 +54,7 @@ for _code, _label in {
     HELD: _("Someone is on it"),
     STILL_HELD: _("An alert you hold is still open"),
     ALL_CLEAR: _("All clear"),
-    FLAGGED: _("A care circle needs mending"),
+    FLAGGED: _("A care plan needs mending"),
     REPLY: _("A reply in your care circle that a person should read"),
     NUMBER_WRONG: _("A phone number on the care call list is wrong"),
 }.items():

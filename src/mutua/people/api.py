@@ -121,6 +121,10 @@ class PrivateOut(Schema):
     phone: str | None = None
     access_notes: str | None = None
     health_notes: str | None = None
+    phone_reported_wrong: bool = Field(
+        False,
+        description="A caller found this phone number wrong or dead; cleared when it changes.",
+    )
 
 
 class PrivateIn(In):
@@ -189,7 +193,14 @@ def me_availability_set(request: HttpRequest, payload: AvailabilityIn) -> Any:
 
 @router.get("/private", response=responses({200: PrivateOut}), summary="My private details")
 def me_private_get(request: HttpRequest) -> Any:
-    return services.sensitive_read(viewer=_me(request), person=_me(request))
+    return _private(_me(request))
+
+
+def _private(user: Any) -> dict[str, Any]:
+    return {
+        **services.sensitive_read(viewer=user, person=user),
+        "phone_reported_wrong": services.phone_reported_wrong(user),
+    }
 
 
 @router.put(
@@ -198,7 +209,8 @@ def me_private_get(request: HttpRequest) -> Any:
     summary="Change my private details (only the fields sent)",
 )
 def me_private_update(request: HttpRequest, payload: PrivateIn) -> Any:
-    return services.sensitive_update(user=_me(request), **payload.model_dump(exclude_unset=True))
+    services.sensitive_update(user=_me(request), **payload.model_dump(exclude_unset=True))
+    return _private(_me(request))
 
 
 @router.get("/export", response=responses({200: dict[str, Any]}), summary="Export my data")

@@ -219,6 +219,8 @@ class SensitiveDetails(TimeStamped):
     )
     address = models.TextField(_("address"), max_length=500, blank=True)
     phone = models.CharField(_("phone number"), max_length=32, blank=True)
+    # A caller found this number wrong or dead; cleared when the number changes.
+    phone_reported_wrong_at = models.DateTimeField(null=True, blank=True)
     access_notes = models.TextField(
         _("how to get in (keyholder, door code)"), max_length=1000, blank=True
     )

@@ -34,6 +34,7 @@ from mutua.people.services import (
     api_token_create,
     api_token_revoke,
     availability_set,
+    phone_reported_wrong,
     profile_clear_quiet_hours,
     profile_ensure,
     profile_set_skills,
@@ -208,7 +209,12 @@ def private_details(request: HttpRequest) -> HttpResponse:
             user=request.user, health_consent_at__isnull=False
         ).exists()
         form = PrivateDetailsForm(initial={**values, "health_consent": consent})
-    return render(request, "people/private.html", {"form": form, "section": "private"})
+    context = {
+        "form": form,
+        "section": "private",
+        "phone_wrong": phone_reported_wrong(request.user),
+    }
+    return render(request, "people/private.html", context)
 
 
 @login_required

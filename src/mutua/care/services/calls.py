@@ -33,6 +33,7 @@ from mutua.communities.models import Community
 from mutua.core.errors import Conflict, NotFound, PermissionDenied
 from mutua.core.permissions import can, require
 from mutua.people.models import User
+from mutua.people.services import sensitive_phone_report_wrong
 
 CALL_OUTCOME = "call_outcome"  # the log's kind; its detail is one of CALL_OUTCOMES
 FINE, GOING, NO_ANSWER, WRONG_NUMBER = "fine", "going", "no_answer", "wrong_number"
@@ -132,11 +133,14 @@ def _number_wrong(
     plan: CarePlan, alert: Alert, contact: CircleContact | None, *, actor: User, now: dt.datetime
 ) -> None:
     """An outside contact's dead number: they are no longer relied on and the plan is flagged
-    until coordinators mend the circle. The person's own number: coordinators are told now."""
+    until coordinators mend the circle. The person's own number: coordinators are told now, and
+    the person's plans stay flagged until the number on file changes."""
     if contact is not None:
         contact_mark_ineligible(contact, plan=plan, now=now)
         plan_flag_refresh(plan, now=now, reason=str(WRONG_NUMBER_REASON))
         return
+    sensitive_phone_report_wrong(user=plan.person, now=now)  # flags their other plans too
+    plan_flag_refresh(plan, now=now)  # this one, as held here
     for user in coordinators(plan.community):
         kinds.notify(
             user,

@@ -48,9 +48,20 @@ def _contacts_below_trust(plan: CarePlan) -> list[int]:
     ]
 
 
+PERSON_PHONE_REASON = gettext_lazy(
+    "the person's own phone number is wrong or no longer works (from the call list); "
+    "they can change it on their private details page"
+)
+
+
 def plan_flag_refresh(plan: CarePlan, *, now: dt.datetime, reason: str = "") -> None:
-    """Flag while any contact is broken (coordinators are told by the sweep until mended)."""
+    """Flag while any contact is broken, or the person's own number is known to be dead
+    (coordinators are told by the sweep until mended)."""
+    from mutua.people.services import phone_reported_wrong
+
     broken = CircleContact.objects.filter(plan=plan, status__in=BROKEN).exists()
+    if not broken and phone_reported_wrong(plan.person):
+        broken, reason = True, reason or str(PERSON_PHONE_REASON)
     if not broken:
         below = _contacts_below_trust(plan)
         broken, reason = bool(below), (str(TRUST_FLAG_REASON) if below else "")
@@ -303,3 +314,16 @@ def contacts_flag_below_trust(membership, old_level: str, new_level: str) -> Non
         plan.is_flagged, plan.flag_reason = True, reason[:300]
         plan.flag_remind_at = plan.flag_remind_at or now
         plan.save(update_fields=["is_flagged", "flag_remind_at", "flag_reason", "updated_at"])
+
+
+def person_plans_flag_refresh(person: User) -> None:
+    """After the person's phone number changed or was found dead: their live plans flagged
+    or cleared to match (one per community they are looked after in)."""
+    now = now_or(None)
+    for plan in (
+        CarePlan.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .filter(person=person, status__in=("active", "paused"))
+        .order_by("pk")
+    ):
+        plan_flag_refresh(plan, now=now)

@@ -14,6 +14,9 @@ from mutua.people.services.profile import (
 )
 from mutua.people.services.sensitive import (
     SENSITIVE_FIELDS,
+    phone_reported_wrong,
+    register_phone_change_handler,
+    sensitive_phone_report_wrong,
     sensitive_phones_read,
     sensitive_read,
     sensitive_update,
@@ -38,10 +41,13 @@ __all__ = [
     "api_token_revoke",
     "availability_set",
     "models_q_global_or_member",
+    "phone_reported_wrong",
     "profile_clear_quiet_hours",
     "profile_ensure",
     "profile_set_skills",
     "profile_update",
+    "register_phone_change_handler",
+    "sensitive_phone_report_wrong",
     "sensitive_phones_read",
     "sensitive_read",
     "sensitive_update",

@@ -89,6 +89,7 @@ def export_sensitive(user: User) -> dict[str, Any]:
     return {
         **{f: getattr(details, f) for f in SENSITIVE_FIELDS},
         "health_consent_at": _iso(details.health_consent_at),
+        "phone_reported_wrong_at": _iso(details.phone_reported_wrong_at),
     }
 
 

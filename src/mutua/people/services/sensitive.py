@@ -3,7 +3,8 @@ someone else audit-logged in the community where it was allowed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -21,6 +22,40 @@ if TYPE_CHECKING:
 
 SENSITIVE_FIELDS = ("address", "phone", "access_notes", "health_notes")
 
+# Called (in the same transaction) when a person's phone number changes or is reported wrong,
+# so other apps can mend what relied on it (care plans flagged for a dead number).
+PHONE_CHANGE_HANDLERS: list[Callable[[User], None]] = []
+
+
+def register_phone_change_handler(handler: Callable[[User], None]) -> None:
+    if handler not in PHONE_CHANGE_HANDLERS:
+        PHONE_CHANGE_HANDLERS.append(handler)
+
+
+def _phone_changed(user: User) -> None:
+    for handler in PHONE_CHANGE_HANDLERS:
+        handler(user)
+
+
+def phone_reported_wrong(user: User) -> bool:
+    """Whether a caller found this person's phone number wrong, and it has not changed since."""
+    return SensitiveDetails.objects.filter(
+        user=user, phone_reported_wrong_at__isnull=False
+    ).exists()
+
+
+@transaction.atomic
+def sensitive_phone_report_wrong(*, user: User, now: dt.datetime) -> None:
+    """Remember that the number does not work, until the person (or their account) changes it.
+    Only a number on file can be wrong; the caller's own record of the call is kept elsewhere."""
+    updated = (
+        SensitiveDetails.objects.filter(user=user, phone_reported_wrong_at__isnull=True)
+        .exclude(phone="")
+        .update(phone_reported_wrong_at=now, updated_at=now)
+    )
+    if updated:
+        _phone_changed(user)
+
 
 @transaction.atomic
 def sensitive_update(
@@ -34,11 +69,15 @@ def sensitive_update(
 ) -> SensitiveDetails:
     """Keep health notes only with explicit consent; withdrawing consent erases them."""
     details, _created = SensitiveDetails.objects.select_for_update().get_or_create(user=user)
+    phone_changed = False
     if phone is not None:
         cleaned = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
         if phone.strip() and not 6 <= len(cleaned) <= 20:
             raise _invalid("phone", _("Please enter a phone number with 6 to 20 digits."))
+        phone_changed = details.phone != phone.strip()[:32]
         details.phone = phone.strip()[:32]
+        if phone_changed:
+            details.phone_reported_wrong_at = None
     for field, value, limit in (("address", address, 500), ("access_notes", access_notes, 1000)):
         if value is not None:
             if len(value) > limit:
@@ -60,6 +99,8 @@ def sensitive_update(
     elif health_notes is not None:
         details.health_notes = ""
     details.save()
+    if phone_changed:
+        _phone_changed(user)
     return details
 
 
