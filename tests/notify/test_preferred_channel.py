@@ -117,3 +117,18 @@ def test_sending_one_and_sending_many_choose_the_same_channels(channel, kind):
 
     assert channels(batched) == expected_with_phone
     assert channels(no_phone) == _send(_prefers(channel, phone=""), kind)
+
+
+@pytest.mark.django_db
+def test_the_preferences_page_shows_the_preferred_channel_with_a_few_queries(
+    client, django_assert_max_num_queries
+):
+    user = _prefers("sms")
+    client.force_login(user)
+
+    with django_assert_max_num_queries(12):  # not one per kind of message (there are dozens)
+        page = client.get("/notifications/preferences/")
+
+    assert page.status_code == 200
+    row = next(r for r in page.context["rows"] if r["kind"] == MAIL_ONLY)
+    assert row["channels"] == {"email": False, "sms": True}

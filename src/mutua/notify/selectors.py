@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from mutua.notify.kinds import CHOOSABLE_CHANNELS, kind_all
 from mutua.notify.models import Notification, OutboxMessage
-from mutua.notify.services.send import channels_for
+from mutua.notify.services.send import channels_of
 from mutua.people.models import User
 
 
@@ -22,8 +22,9 @@ def notification_unread_count(*, user: User) -> int:
 def preference_matrix(*, user: User) -> list[dict]:
     """Each kind with whether it reaches this person by e-mail and by SMS."""
     rows = []
-    for kind in kind_all():
-        on = set(channels_for(user, kind))
+    kinds = list(kind_all())
+    for kind, chosen in zip(kinds, channels_of([(user, k) for k in kinds]), strict=True):
+        on = set(chosen)
         rows.append(
             {
                 "kind": kind.code,
