@@ -155,7 +155,8 @@ def test_a_wrong_number_of_an_outside_contact_flags_the_plan_for_mending(client,
     sis.refresh_from_db()
     assert sis.status == "ineligible"
     p = fresh(plan)
-    assert p.is_flagged and "phone number" in p.flag_reason
+    assert p.is_flagged and p.flag_reason == "contact_number"
+    assert "phone number is wrong" in str(p.flag_reason_words)
     event = AlertEvent.objects.get(plan=plan, kind="call_outcome")
     assert (event.contact, event.detail) == (sis, "wrong_number")
     # the coordinators hear about the circle at the next sweep

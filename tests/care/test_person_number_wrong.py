@@ -9,8 +9,8 @@ import pytest
 import time_machine
 
 from mutua.care import services
+from mutua.care.flags import PERSON_NUMBER
 from mutua.care.services.calls import care_call_outcome_record
-from mutua.care.services.circle import PERSON_PHONE_REASON
 from mutua.people.models import SensitiveDetails
 from mutua.people.services import phone_reported_wrong, sensitive_update
 from tests.care.helpers import START, fresh, kinds_for, make_plan, sweep_at
@@ -53,7 +53,7 @@ def test_the_persons_dead_number_flags_their_plan_and_tells_them(client, cast, p
     _wrong_number(cast, phoned)
 
     plan = fresh(phoned)
-    assert plan.is_flagged and plan.flag_reason == str(PERSON_PHONE_REASON)
+    assert plan.is_flagged and plan.flag_reason == PERSON_NUMBER
     assert phone_reported_wrong(cast.member)
     assert kinds_for(cast.coordinator)[-1] == "care_number_wrong"
     client.force_login(cast.member)
@@ -110,7 +110,7 @@ def test_a_new_number_does_not_hide_a_broken_circle(cast, phoned):
     sensitive_update(user=cast.member, phone="+44 7700 900456")
 
     plan = fresh(phoned)
-    assert plan.is_flagged and plan.flag_reason != str(PERSON_PHONE_REASON)
+    assert plan.is_flagged and plan.flag_reason == "declined"
 
 
 def test_the_persons_plans_in_other_communities_are_flagged_too(cast, phoned):
@@ -137,3 +137,20 @@ def test_an_empty_number_cannot_be_reported_wrong(cast, clock):
 
     assert not phone_reported_wrong(cast.member)
     assert not fresh(plan).is_flagged
+
+
+def test_the_reason_is_read_in_the_readers_language_whoever_caused_it(client, cast, phoned):
+    from django.utils import translation
+
+    with translation.override("es"):  # a caller using the site in Spanish
+        _wrong_number(cast, phoned)
+
+    plan = fresh(phoned)
+    assert plan.flag_reason == PERSON_NUMBER  # a code, not words
+    client.force_login(cast.coordinator)
+    english = client.get(f"/care/plans/{plan.public_id}/").content.decode()
+    assert "own phone number is wrong" in english
+    api = client.get(f"/api/v1/care/plans/{plan.public_id}").json()
+    assert api["flag_code"] == PERSON_NUMBER and "own phone number" in api["flag_reason"]
+    spanish = client.get(f"/care/plans/{plan.public_id}/", HTTP_ACCEPT_LANGUAGE="es")
+    assert "propio teléfono" in spanish.content.decode()

@@ -165,7 +165,7 @@ def test_the_sweep_notices_a_contact_who_left_and_coordinators_are_told_until_me
     contact = CircleContact.objects.get(plan=plan, member=carol)
     assert contact.status == "ineligible"  # kept, visible: never silently dropped
     p = fresh(plan)
-    assert p.is_flagged and "no longer be in the circle" in p.flag_reason
+    assert p.is_flagged and "no longer be in the circle" in str(p.flag_reason_words)
     assert kinds_for(cast.coordinator).count("care_flagged") == 1
     board = selectors.care_board(viewer=cast.coordinator, community=cast.community, now=at(9, 3))
     assert plan.public_id in [x.public_id for x in board.flagged]

@@ -6,6 +6,8 @@ is on its escalation ladder for the occurrence at `current_due_at`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -87,7 +89,7 @@ class CarePlan(PublicModel):
     )
     reply_code = models.CharField(max_length=8, db_index=True)
     is_flagged = models.BooleanField(default=False)
-    flag_reason = models.CharField(max_length=300, blank=True)
+    flag_reason = models.CharField(max_length=300, blank=True)  # a code of care/flags.py
     flag_remind_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_checkin_at = models.DateTimeField(null=True, blank=True)
     # Set when the sweep could not advance the plan (an error), cleared when it next can: the
@@ -105,6 +107,13 @@ class CarePlan(PublicModel):
 
     def __str__(self) -> str:
         return f"care plan {self.public_id}"
+
+    @property
+    def flag_reason_words(self) -> Any:
+        """Why the plan needs mending, in the reader's language."""
+        from mutua.care.flags import flag_reason_words
+
+        return flag_reason_words(self.flag_reason)
 
 
 class ContactKind(models.TextChoices):

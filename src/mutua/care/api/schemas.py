@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import AwareDatetime
 
 from mutua.api.fields import In, Name120, PublicId, Str32, Str300
+from mutua.care.flags import FLAG_REASONS
 
 if TYPE_CHECKING:
     TimeText = str
@@ -62,10 +63,22 @@ class CarePlanOut(Schema):
     paused_until: dt.datetime | None
     is_drill: bool
     is_flagged: bool
-    flag_reason: str
+    flag_reason: str = Field(description="Why the plan needs mending, in words.")
+    flag_code: str = Field(
+        description="The reason as a code: declined, left, ineligible, trust, contact_number, "
+        "person_number (empty when not flagged)."
+    )
     failing_since: dt.datetime | None
     reply_code: str
     alert: AlertOut | None
+
+    @staticmethod
+    def resolve_flag_reason(obj: Any) -> str:
+        return str(obj.flag_reason_words)
+
+    @staticmethod
+    def resolve_flag_code(obj: Any) -> str:
+        return obj.flag_reason if obj.flag_reason in FLAG_REASONS else ""
 
     @staticmethod
     def resolve_community(obj: Any) -> str:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mutua.care import flags
 from mutua.care import notifications as kinds
 from mutua.care.models import Alert, AlertEvent, CarePlan, CircleContact
 from mutua.care.services.alerts import (
@@ -43,9 +44,6 @@ CALL_OUTCOMES = {
     NO_ANSWER: gettext_lazy("No answer"),
     WRONG_NUMBER: gettext_lazy("Wrong or dead number"),
 }
-WRONG_NUMBER_REASON = gettext_lazy(
-    "an outside contact's phone number is wrong or no longer works (from the call list)"
-)
 
 
 @dataclass
@@ -137,7 +135,7 @@ def _number_wrong(
     the person's plans stay flagged until the number on file changes."""
     if contact is not None:
         contact_mark_ineligible(contact, plan=plan, now=now)
-        plan_flag_refresh(plan, now=now, reason=str(WRONG_NUMBER_REASON))
+        plan_flag_refresh(plan, now=now, reason=flags.CONTACT_NUMBER)
         return
     sensitive_phone_report_wrong(user=plan.person, now=now)  # flags their other plans too
     plan_flag_refresh(plan, now=now)  # this one, as held here

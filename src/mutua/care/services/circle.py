@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mutua.care import flags
 from mutua.care import notifications as kinds
 from mutua.care.models import CarePlan, CircleContact
 from mutua.care.services.common import context, invalid, is_active_member, now_or
@@ -31,9 +32,6 @@ def _next_order(plan: CarePlan) -> int:
     return 0 if top is None else top + 1
 
 
-TRUST_FLAG_REASON = gettext_lazy("a contact's trust level fell below what care circles ask for")
-
-
 def _contacts_below_trust(plan: CarePlan) -> list[int]:
     """Accepted member contacts whose trust level no longer passes the care-circle gate."""
     from mutua.trust.services import trust_gate_refusal
@@ -48,12 +46,6 @@ def _contacts_below_trust(plan: CarePlan) -> list[int]:
     ]
 
 
-PERSON_PHONE_REASON = gettext_lazy(
-    "the person's own phone number is wrong or no longer works (from the call list); "
-    "they can change it on their private details page"
-)
-
-
 def plan_flag_refresh(plan: CarePlan, *, now: dt.datetime, reason: str = "") -> None:
     """Flag while any contact is broken, or the person's own number is known to be dead
     (coordinators are told by the sweep until mended)."""
@@ -61,10 +53,10 @@ def plan_flag_refresh(plan: CarePlan, *, now: dt.datetime, reason: str = "") -> 
 
     broken = CircleContact.objects.filter(plan=plan, status__in=BROKEN).exists()
     if not broken and phone_reported_wrong(plan.person):
-        broken, reason = True, reason or str(PERSON_PHONE_REASON)
+        broken, reason = True, reason or flags.PERSON_NUMBER
     if not broken:
         below = _contacts_below_trust(plan)
-        broken, reason = bool(below), (str(TRUST_FLAG_REASON) if below else "")
+        broken, reason = bool(below), (flags.TRUST if below else "")
     if broken and not plan.is_flagged:
         plan.is_flagged, plan.flag_remind_at = True, now
         plan.flag_reason = reason[:300]
@@ -155,7 +147,7 @@ def circle_decline(
         raise Conflict(_("This invitation has already been answered."))
     contact.status, contact.responded_at = "declined", now
     contact.save()
-    plan_flag_refresh(contact.plan, now=now, reason=_("a contact declined"))
+    plan_flag_refresh(contact.plan, now=now, reason=flags.DECLINED)
     return contact
 
 
@@ -169,7 +161,7 @@ def circle_leave(
         raise Conflict(_("You are not in this circle."))
     contact.status, contact.responded_at = "left", now
     contact.save()
-    plan_flag_refresh(contact.plan, now=now, reason=_("a contact left the circle"))
+    plan_flag_refresh(contact.plan, now=now, reason=flags.LEFT)
     _release_hold_soon(contact.plan, member, now)
     return contact
 
@@ -276,17 +268,12 @@ def circle_remove(*, actor: User, contact: CircleContact, now: dt.datetime | Non
     plan_flag_refresh(plan, now=now)
 
 
-INELIGIBLE_REASON = gettext_lazy(
-    "a contact can no longer be in the circle (they left the community or closed their account)"
-)
-
-
 def contact_mark_ineligible(contact: CircleContact, *, plan: CarePlan, now: dt.datetime) -> None:
     """A member contact who is no longer an active member (or whose account is closed) stays
     visible as such, and the plan is flagged to coordinators until it is mended."""
     contact.status, contact.responded_at = "ineligible", now
     contact.save(update_fields=["status", "responded_at", "updated_at"])
-    plan_flag_refresh(plan, now=now, reason=str(INELIGIBLE_REASON))
+    plan_flag_refresh(plan, now=now, reason=flags.INELIGIBLE)
     if contact.member_id is not None:
         _release_hold_soon(plan, contact.member, now)
 
@@ -303,7 +290,7 @@ def contacts_flag_below_trust(membership, old_level: str, new_level: str) -> Non
     if not gates_active(membership.community):
         return
     now = now_or(None)
-    reason = str(TRUST_FLAG_REASON)
+    reason = flags.TRUST
     plans = CarePlan.objects.filter(
         community_id=membership.community_id,
         status__in=("active", "paused"),

@@ -131,7 +131,7 @@ def _flag_reminders(now: dt.datetime, batch: int) -> int:
                 kinds.notify(
                     user,
                     kinds.FLAGGED,
-                    context(plan, reason=plan.flag_reason),
+                    context(plan, reason=plan.flag_reason_words),  # in each one's language
                     community=plan.community,
                     dedupe_key=f"care:{plan.pk}:flag:{plan.flag_remind_at:%Y%m%d%H%M}",
                 )
