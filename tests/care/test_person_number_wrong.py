@@ -154,3 +154,16 @@ def test_the_reason_is_read_in_the_readers_language_whoever_caused_it(client, ca
     assert api["flag_code"] == PERSON_NUMBER and "own phone number" in api["flag_reason"]
     spanish = client.get(f"/care/plans/{plan.public_id}/", HTTP_ACCEPT_LANGUAGE="es")
     assert "propio teléfono" in spanish.content.decode()
+
+
+def test_the_person_is_told_by_e_mail_once_never_by_sms(cast, phoned):
+    from mutua.notify.models import Notification, OutboxMessage
+
+    _wrong_number(cast, phoned)
+    _wrong_number(cast, phoned)  # a second caller finds the same
+
+    [note] = Notification.objects.filter(recipient=cast.member, kind="care_your_number")
+    assert note.url.endswith(PRIVATE)
+    channels = OutboxMessage.objects.filter(recipient=cast.member, kind="care_your_number")
+    assert [m.channel for m in channels] == ["email"]
+    assert "private details" in channels[0].body_text

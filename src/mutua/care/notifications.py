@@ -28,6 +28,7 @@ ALL_CLEAR = "care_all_clear"  # to everyone alerted
 FLAGGED = "care_flagged"  # to coordinators: a plan needs mending (its circle, a dead number)
 REPLY = "care_reply"  # to the circle and coordinators: a reply no machine could read
 NUMBER_WRONG = "care_number_wrong"  # to coordinators: a caller found the person's number dead
+YOUR_NUMBER = "care_your_number"  # to the person: a caller found their own number dead
 CIRCLE_INVITE = "care_circle_invite"  # to a member asked to join a circle (not critical)
 
 _PERSON_CHANNEL_SETS = {
@@ -60,6 +61,13 @@ for _code, _label in {
 }.items():
     register_kind(_code, label=_label, critical=True, default_channels=(APP, EMAIL, SMS))
 
+# Not by SMS: the number is what does not work.
+register_kind(
+    YOUR_NUMBER,
+    label=_("Your phone number did not work for a check-in call"),
+    critical=True,
+    default_channels=(APP, EMAIL),
+)
 register_kind(CIRCLE_INVITE, label=_("Invitations to a care circle"))
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -137,7 +138,14 @@ def _number_wrong(
         contact_mark_ineligible(contact, plan=plan, now=now)
         plan_flag_refresh(plan, now=now, reason=flags.CONTACT_NUMBER)
         return
-    sensitive_phone_report_wrong(user=plan.person, now=now)  # flags their other plans too
+    if sensitive_phone_report_wrong(user=plan.person, now=now):  # flags their other plans too
+        kinds.notify(
+            plan.person,
+            kinds.YOUR_NUMBER,
+            alert_context(plan, alert, url=reverse("people:private")),
+            community=plan.community,
+            dedupe_key=f"care:alert:{alert.pk}:your_number",
+        )
     plan_flag_refresh(plan, now=now)  # this one, as held here
     for user in coordinators(plan.community):
         kinds.notify(

@@ -45,9 +45,10 @@ def phone_reported_wrong(user: User) -> bool:
 
 
 @transaction.atomic
-def sensitive_phone_report_wrong(*, user: User, now: dt.datetime) -> None:
+def sensitive_phone_report_wrong(*, user: User, now: dt.datetime) -> bool:
     """Remember that the number does not work, until the person (or their account) changes it.
-    Only a number on file can be wrong; the caller's own record of the call is kept elsewhere."""
+    Only a number on file can be wrong; the caller's own record of the call is kept elsewhere.
+    True when this is news (the number was not already known to be wrong)."""
     updated = (
         SensitiveDetails.objects.filter(user=user, phone_reported_wrong_at__isnull=True)
         .exclude(phone="")
@@ -55,6 +56,7 @@ def sensitive_phone_report_wrong(*, user: User, now: dt.datetime) -> None:
     )
     if updated:
         _phone_changed(user)
+    return bool(updated)
 
 
 @transaction.atomic
