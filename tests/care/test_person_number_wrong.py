@@ -152,7 +152,8 @@ def test_the_reason_is_read_in_the_readers_language_whoever_caused_it(client, ca
     assert "own phone number is wrong" in english
     api = client.get(f"/api/v1/care/plans/{plan.public_id}").json()
     assert api["flag_code"] == PERSON_NUMBER and "own phone number" in api["flag_reason"]
-    spanish = client.get(f"/care/plans/{plan.public_id}/", HTTP_ACCEPT_LANGUAGE="es")
+    with translation.override("en"):  # the request activates Spanish: put it back after
+        spanish = client.get(f"/care/plans/{plan.public_id}/", HTTP_ACCEPT_LANGUAGE="es")
     assert "propio teléfono" in spanish.content.decode()
 
 
@@ -167,3 +168,46 @@ def test_the_person_is_told_by_e_mail_once_never_by_sms(cast, phoned):
     channels = OutboxMessage.objects.filter(recipient=cast.member, kind="care_your_number")
     assert [m.channel for m in channels] == ["email"]
     assert "private details" in channels[0].body_text
+
+
+def test_the_same_number_written_differently_keeps_the_flag(cast, phoned):
+    _wrong_number(cast, phoned)
+
+    sensitive_update(user=cast.member, phone="+447700900123")
+
+    assert fresh(phoned).is_flagged and phone_reported_wrong(cast.member)
+
+
+def test_removing_the_number_keeps_the_flag_until_there_is_one_to_try(cast, phoned):
+    _wrong_number(cast, phoned)
+
+    sensitive_update(user=cast.member, phone="")
+    assert fresh(phoned).is_flagged and phone_reported_wrong(cast.member)
+
+    sensitive_update(user=cast.member, phone="+44 7700 900456")
+    assert not fresh(phoned).is_flagged
+
+
+def test_a_circle_member_who_never_sees_the_number_cannot_say_it_is_wrong(cast, clock):
+    from mutua.core.errors import PermissionDenied
+    from mutua.notify.models import Notification
+    from tests.care.helpers import circle_member
+
+    SensitiveDetails.objects.create(user=cast.member, phone=NUMBER)
+    plan = make_plan(cast, channels=["web", "phone"])
+    friend = circle_member(cast, plan, "Fay Friend")
+    for minutes in (30, 60, 90, 110):
+        sweep_at(clock, START + minutes * M)
+    plan = fresh(plan)
+    assert plan.current_alert is not None
+
+    with pytest.raises(PermissionDenied, match="who see the person's number"):
+        care_call_outcome_record(
+            actor=friend,
+            community=cast.community,
+            alert_id=plan.current_alert.public_id,
+            outcome="wrong_number",
+        )
+
+    assert not phone_reported_wrong(cast.member) and not fresh(plan).is_flagged
+    assert not Notification.objects.filter(kind="care_your_number").exists()

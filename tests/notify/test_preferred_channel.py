@@ -132,3 +132,18 @@ def test_the_preferences_page_shows_the_preferred_channel_with_a_few_queries(
     assert page.status_code == 200
     row = next(r for r in page.context["rows"] if r["kind"] == MAIL_ONLY)
     assert row["channels"] == {"email": False, "sms": True}
+
+
+@pytest.mark.django_db
+def test_saving_the_preferences_page_unchanged_keeps_following_the_preferred_channel(client):
+    user = _prefers("app")
+    client.force_login(user)
+    shown = client.get("/notifications/preferences/").context["rows"]
+    ticked = {f"{r['kind']}:{ch}": "on" for r in shown for ch, on in r["channels"].items() if on}
+
+    assert client.post("/notifications/preferences/", ticked).status_code == 302
+
+    assert not NotificationPreference.objects.filter(user=user).exists()
+    user.profile.preferred_channel = "email"
+    user.profile.save()
+    assert _send(user, MAIL_ONLY) == {"email"}

@@ -60,11 +60,17 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        choices = {
-            kind.code: {ch: f"{kind.code}:{ch}" in request.POST for ch in CHOOSABLE_CHANNELS}
-            for kind in kind_all()
-            if not kind.critical
-        }
+        # Only the boxes the member changed become choices: the others keep following the
+        # kind's defaults and the profile's preferred channel.
+        shown = {r["kind"]: r["channels"] for r in selectors.preference_matrix(user=request.user)}
+        choices: dict[str, dict[str, bool]] = {}
+        for kind in kind_all():
+            if kind.critical:
+                continue
+            for ch in CHOOSABLE_CHANNELS:
+                ticked = f"{kind.code}:{ch}" in request.POST
+                if ticked != shown[kind.code][ch]:
+                    choices.setdefault(kind.code, {})[ch] = ticked
         try:
             services.notification_preferences_update(user=request.user, choices=choices)
         except DomainError as exc:

@@ -84,3 +84,55 @@ def test_workers_racing_through_the_whole_ladder_never_duplicate(transactional_d
     # each of the 12 people was reminded once and asked again once
     assert Notification.objects.filter(kind__startswith="care_ask").count() == 12
     assert Notification.objects.filter(kind__startswith="care_reminder").count() == 12
+
+
+def test_callers_and_the_person_changing_their_number_at_once_never_deadlock(transactional_db):
+    """Two callers in two communities say the person's number is dead while the person saves
+    a new one: the locks are taken in one order (their details, then their plans), so all three
+    finish, and each plan is flagged exactly when the number on file is known to be wrong."""
+    from mutua.care.services.calls import care_call_outcome_record
+    from mutua.people.models import SensitiveDetails
+    from mutua.people.services import phone_reported_wrong, sensitive_update
+    from tests.support.threads import at_once
+
+    person = make_user("Pat Person")
+    SensitiveDetails.objects.create(user=person, phone="+44 7700 900123")
+    plans, callers = [], []
+    for name in ("Mill", "Dale"):
+        community = make_community(make_user(f"{name} Steward"), name=name, slug=name.lower())
+        caller = make_user(f"{name} Caller")
+        add_member(community, caller, role="caller")
+        add_member(community, person)
+        plans.append(
+            services.care_plan_create(
+                actor=person,
+                community=community,
+                person=person,
+                times=["09:00"],
+                channels=["web", "phone"],
+                now=START,
+            )
+        )
+        callers.append(caller)
+    for minutes in (30, 60, 90):
+        services.care_sweep(now=START + dt.timedelta(minutes=minutes))
+    fresh = [CarePlan.objects.select_related("current_alert").get(pk=p.pk) for p in plans]
+    moment = START + dt.timedelta(minutes=91)
+
+    def wrong(i: int):
+        return lambda: care_call_outcome_record(
+            actor=callers[i],
+            community=fresh[i].community,
+            alert_id=fresh[i].current_alert.public_id,
+            outcome="wrong_number",
+            now=moment,
+        )
+
+    results = at_once(
+        [wrong(0), wrong(1), lambda: sensitive_update(user=person, phone="+44 7700 900456")]
+    )
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    known_wrong = phone_reported_wrong(person)
+    for plan in CarePlan.objects.filter(pk__in=[p.pk for p in plans]):
+        assert plan.is_flagged == known_wrong

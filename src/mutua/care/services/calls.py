@@ -35,7 +35,7 @@ from mutua.communities.models import Community
 from mutua.core.errors import Conflict, NotFound, PermissionDenied
 from mutua.core.permissions import can, require
 from mutua.people.models import User
-from mutua.people.services import sensitive_phone_report_wrong
+from mutua.people.services import sensitive_details_lock, sensitive_phone_report_wrong
 
 CALL_OUTCOME = "call_outcome"  # the log's kind; its detail is one of CALL_OUTCOMES
 FINE, GOING, NO_ANSWER, WRONG_NUMBER = "fine", "going", "no_answer", "wrong_number"
@@ -171,14 +171,27 @@ def care_call_outcome_record(
     all-clear, "going" holds the alert (as "I'm on it"), a wrong number flags the circle.
     Callers and the alert's responders may record it, while the alert is open."""
     now = now_or(now)
-    found = Alert.objects.filter(public_id=alert_id, plan__community=community).first()
+    found = (
+        Alert.objects.filter(public_id=alert_id, plan__community=community)
+        .select_related("plan")
+        .first()
+    )
     if found is None:
         raise NotFound(_("This call is not on the call list."))
+    if outcome == WRONG_NUMBER and not contact_id:
+        # The person's details before their plan, in the order `sensitive_update` takes them
+        # (it refreshes their plans' flags), so the two never wait on each other.
+        sensitive_details_lock(user=found.plan.person)
     plan, alert = alert_lock(found)
-    if not (can(actor, "calllist.view", community) or is_responder(actor, plan)):
+    callers = can(actor, "calllist.view", community)
+    if not (callers or is_responder(actor, plan)):
         raise PermissionDenied(_("Only callers, the circle and coordinators can record calls."))
     if outcome not in CALL_OUTCOMES:
         raise invalid("outcome", _("Choose what happened on the call."))
+    if outcome == WRONG_NUMBER and not contact_id and not callers:
+        raise PermissionDenied(
+            _("Only callers and coordinators, who see the person's number, can say it is wrong.")
+        )
     contact = None
     if contact_id:
         contact = CircleContact.objects.filter(plan=plan, public_id=contact_id).first()

@@ -313,4 +313,5 @@ def person_plans_flag_refresh(person: User) -> None:
         .filter(person=person, status__in=("active", "paused"))
         .order_by("pk")
     ):
+        plan.person = person
         plan_flag_refresh(plan, now=now)

@@ -37,11 +37,21 @@ def _phone_changed(user: User) -> None:
         handler(user)
 
 
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+
+
 def phone_reported_wrong(user: User) -> bool:
     """Whether a caller found this person's phone number wrong, and it has not changed since."""
     return SensitiveDetails.objects.filter(
         user=user, phone_reported_wrong_at__isnull=False
     ).exists()
+
+
+def sensitive_details_lock(*, user: User) -> None:
+    """Lock the person's sensitive details row (if any) until the transaction ends. Whoever
+    also locks their care plans takes this first, as `sensitive_update` does."""
+    list(SensitiveDetails.objects.select_for_update().filter(user=user).values_list("pk"))
 
 
 @transaction.atomic
@@ -73,10 +83,12 @@ def sensitive_update(
     details, _created = SensitiveDetails.objects.select_for_update().get_or_create(user=user)
     phone_changed = False
     if phone is not None:
-        cleaned = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+        cleaned = _digits(phone)
         if phone.strip() and not 6 <= len(cleaned) <= 20:
             raise _invalid("phone", _("Please enter a phone number with 6 to 20 digits."))
-        phone_changed = details.phone != phone.strip()[:32]
+        # Another number, not the same one written differently, and not none at all (a
+        # number found dead stays so until there is one to try).
+        phone_changed = bool(cleaned) and cleaned != _digits(details.phone)
         details.phone = phone.strip()[:32]
         if phone_changed:
             details.phone_reported_wrong_at = None
