@@ -11,6 +11,17 @@ from mutua.people.models import User
 from tests.factories import add_member, make_community, make_user
 
 
+@pytest.fixture(autouse=True)
+def _language_back_to_default():
+    """A request with `Accept-Language` activates its language for the whole thread (as the
+    middleware does per request): each test starts again from the default language."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @dataclass
 class Cast:
     community: Community
