@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mutua.care.flags import flag_reason_words
 from mutua.core.models import PublicModel, TimeStamped
 
 
@@ -111,8 +112,6 @@ class CarePlan(PublicModel):
     @property
     def flag_reason_words(self) -> Any:
         """Why the plan needs mending, in the reader's language."""
-        from mutua.care.flags import flag_reason_words
-
         return flag_reason_words(self.flag_reason)
 
 

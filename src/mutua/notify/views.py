@@ -60,19 +60,14 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        # Only the boxes the member changed become choices: the others keep following the
-        # kind's defaults and the profile's preferred channel.
-        shown = {r["kind"]: r["channels"] for r in selectors.preference_matrix(user=request.user)}
-        choices: dict[str, dict[str, bool]] = {}
-        for kind in kind_all():
-            if kind.critical:
-                continue
-            for ch in CHOOSABLE_CHANNELS:
-                ticked = f"{kind.code}:{ch}" in request.POST
-                if ticked != shown[kind.code][ch]:
-                    choices.setdefault(kind.code, {})[ch] = ticked
+        ticked = {
+            (kind.code, ch)
+            for kind in kind_all()
+            for ch in CHOOSABLE_CHANNELS
+            if f"{kind.code}:{ch}" in request.POST
+        }
         try:
-            services.notification_preferences_update(user=request.user, choices=choices)
+            services.notification_preferences_page_save(user=request.user, ticked=ticked)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

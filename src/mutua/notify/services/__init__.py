@@ -6,6 +6,7 @@ from mutua.notify.services.delivery import DeliveryReport, outbox_deliver_due
 from mutua.notify.services.digest import digest_send_daily, register_digest_source
 from mutua.notify.services.inbound import inbound_sms_receive, register_reply_handler
 from mutua.notify.services.preferences import (
+    notification_preferences_page_save,
     notification_preferences_update,
     notification_unsubscribe,
     unsubscribe_peek,
@@ -20,6 +21,7 @@ __all__ = [
     "inbound_sms_receive",
     "notification_mark_all_read",
     "notification_mark_read",
+    "notification_preferences_page_save",
     "notification_preferences_update",
     "notification_send",
     "notification_send_many",

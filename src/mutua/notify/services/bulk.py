@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from mutua.communities.models import Community
 from mutua.core.bulk import insert_rows, new_public_ids
-from mutua.notify.channels import channel_get
+from mutua.notify.channels import channel_addresses, channel_get
 from mutua.notify.kinds import Kind, kind_get
 from mutua.notify.models import Notification, OutboxMessage
 from mutua.notify.services.render import render_messages
@@ -119,7 +119,7 @@ def _render(kinds: list[Kind], recipients: list[User], contexts: list[dict]) -> 
 
 def _addresses(codes: list[list[str]], kinds: list[Kind], recipients: list[User]) -> list[list]:
     """(channel, address, why not) per message; a channel may answer for many people at once
-    with `addresses_for(users) -> {user id: (address, why)}`."""
+    (`channel_addresses`)."""
     wanted: dict[str, dict[int, User]] = {}
     for kind, recipient, chosen in zip(kinds, recipients, codes, strict=True):
         for channel in registered_channels(kind.code, chosen):
@@ -128,11 +128,7 @@ def _addresses(codes: list[list[str]], kinds: list[Kind], recipients: list[User]
     for code, users in wanted.items():
         found = channel_get(code)
         assert found is not None  # registered_channels kept only these
-        many = getattr(found, "addresses_for", None)
-        if callable(many):
-            known[code] = many(list(users.values()))
-        else:
-            known[code] = {pk: found.address_for(user) for pk, user in users.items()}
+        known[code] = channel_addresses(found, list(users.values()))
     return [
         [(c, *known[c][recipient.pk]) for c in chosen if c in known]
         for recipient, chosen in zip(recipients, codes, strict=True)

@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mutua.core.errors import Conflict, NotFound, ValidationFailed
-from mutua.notify.kinds import CHOOSABLE_CHANNELS, EMAIL, Kind, kind_get
+from mutua.notify.kinds import CHOOSABLE_CHANNELS, EMAIL, Kind, kind_all, kind_get
 from mutua.notify.models import NotificationPreference
+from mutua.notify.services.send import channels_of
 from mutua.people.models import User
 
 UNSUBSCRIBE_SALT = "mutua.notify.unsubscribe"
@@ -40,6 +41,20 @@ def notification_preferences_update(*, user: User, choices: dict[str, dict[str, 
     for code, channels in choices.items():
         for channel, enabled in channels.items():
             _set(user, code, channel, bool(enabled))
+
+
+def notification_preferences_page_save(*, user: User, ticked: set[tuple[str, str]]) -> None:
+    """The preferences page, with the (kind, channel) boxes ticked: a choice is recorded only
+    for a box the member changed from what the page showed, so the others keep following the
+    kind's defaults and the profile's preferred channel."""
+    kinds = [k for k in kind_all() if not k.critical]
+    choices: dict[str, dict[str, bool]] = {}
+    for kind, shown in zip(kinds, channels_of([(user, k) for k in kinds]), strict=True):
+        for channel in CHOOSABLE_CHANNELS:
+            on = (kind.code, channel) in ticked
+            if on != (channel in shown):
+                choices.setdefault(kind.code, {})[channel] = on
+    notification_preferences_update(user=user, choices=choices)
 
 
 def unsubscribe_token(*, user: User, kind: str) -> str:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from mutua.communities.models import Community
 from mutua.notify import engine
-from mutua.notify.channels import Channel, channel_get
+from mutua.notify.channels import Channel, channel_addresses, channel_get
 from mutua.notify.kinds import APP, CHOOSABLE_CHANNELS, EMAIL, SMS, Kind, kind_get
 from mutua.notify.models import (
     Notification,
@@ -62,9 +62,7 @@ def textable(users: Iterable[User]) -> set[int]:
     people = list(users)
     if channel is None or not people:
         return set()
-    many = getattr(channel, "addresses_for", None)
-    found = many(people) if callable(many) else {u.pk: channel.address_for(u) for u in people}
-    return {pk for pk, (address, _why) in found.items() if address}
+    return {pk for pk, (address, _why) in channel_addresses(channel, people).items() if address}
 
 
 def preferred_defaults(kind: Kind, preferred: str, *, can_text: bool) -> tuple[str, ...]:
