@@ -59,7 +59,21 @@ def make_people(n: int) -> list[int]:
             " is_active, date_joined, is_anonymised) VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
             rows,
         )
-    return list(User.objects.order_by("-pk").values_list("pk", flat=True)[:n])
+    ids = list(User.objects.order_by("-pk").values_list("pk", flat=True)[:n])
+    # Every member has a profile (name, language, preferred channel): the sweep reads them.
+    profiles = [
+        (now, now, pk, f"Neighbour {pk}", "", "[]", "[]", "available", 0, 0, "", 0, "email", "en")
+        for pk in ids
+    ]
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO people_profile (created_at, updated_at, user_id, display_name, bio,"
+            " languages, free_tags, capacity_status, has_car, has_accessible_vehicle, gender,"
+            " has_pets, preferred_channel, preferred_language)"
+            " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            profiles,
+        )
+    return ids
 
 
 _plan_seq = 0

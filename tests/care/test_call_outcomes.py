@@ -173,7 +173,9 @@ def test_a_wrong_number_of_the_person_tells_the_coordinators_at_once(cast, phone
     )
     assert kinds_for(cast.coordinator)[-1] == "care_number_wrong"
     assert kinds_for(cast.steward)[-1] == "care_number_wrong"
-    message = OutboxMessage.objects.filter(recipient=cast.coordinator, kind="care_number_wrong")
+    message = OutboxMessage.objects.filter(
+        recipient=cast.coordinator, kind="care_number_wrong", channel="email"
+    )
     assert "Caller" in message.first().body_text
     assert fresh(phoned).current_alert.resolved_at is None
 

@@ -245,7 +245,7 @@ def test_a_batch_that_cannot_be_written_is_advanced_plan_by_plan(
     calls = []
     original = sweep.notification_send_many
 
-    def broken(messages):
+    def broken(messages, **_options):
         calls.append(len(messages))
         raise RuntimeError("the disk is full")
 

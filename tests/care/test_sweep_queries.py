@@ -15,12 +15,13 @@ from tests.care.helpers import START
 from tests.factories import add_member, make_user
 
 # Per batch of due reminders: claim the plans, their communities and the drill switch, then
-# write the signed links, the notify dedupe check, the members' preferences, the notifications,
-# their outbox rows, the step log and the plans, each as one statement for the whole batch;
+# write the signed links, the members' preferences, the notifications (their unique dedupe index
+# is the check: the keys name steps just taken), their outbox rows, the step log and the plans,
+# each as one statement for the whole batch;
 # then the flag reminders and the heartbeat. Savepoints are not counted. Both sweeps below are
 # hours apart, so each also runs the hourly circle eligibility pass: when it last ran, the one
 # indexed scan of member contacts, and recording that it ran (a read and a write).
-QUERIES_PER_BATCH = 14 + 4
+QUERIES_PER_BATCH = 13 + 4
 
 
 def _plans(cast, first: int, n: int, time: str) -> list:

@@ -189,6 +189,53 @@ def test_batch_writes_the_same_rows_as_one_by_one(mixed):
     assert titles[(bob, "drill")].startswith("TEST")
 
 
+def test_a_fresh_batch_whose_key_was_written_after_all_still_writes_it_once(mixed):
+    # given a batch said to be fresh, one of whose keys was in fact written before
+    p = mixed
+    messages = [
+        _care(p["ana"], drill=False, key="care:1:live", community=p["madrid"]),
+        _note(p["fay"], "Seen already", key="seen"),
+        _note(p["bob"], "One"),
+    ]
+    with time_machine.travel(LATE, tick=False), transaction.atomic():
+        start = transaction.savepoint()
+        one = [bool(notification_send(**vars(m))) for m in messages]
+        by_one = _rows()
+        transaction.savepoint_rollback(start)
+        many = notification_send_many(messages, fresh=True)
+        by_many = _rows()
+    # then the unique index catches it and the batch is sent one by one: the same rows
+    assert by_many == by_one
+    assert [x is not None for x in many] == one == [True, False, True]
+    assert Notification.objects.filter(recipient=p["fay"], dedupe_key="seen").count() == 1
+
+
+def test_each_message_is_rendered_for_the_channels_it_goes_out_on(mixed):
+    # given one batch: a reminder by e-mail and SMS, one by e-mail only, a note not by e-mail
+    p = mixed
+    NotificationPreference.objects.create(user=p["eve"], kind=NOTE, channel="email", enabled=False)
+    messages = [
+        _care(p["ana"], drill=False, key="a", community=p["madrid"]),
+        _care(p["fay"], drill=False, key="f", kind="care_reminder_email"),
+        _note(p["eve"], "Not by mail"),
+    ]
+    notification_send_many(messages)
+    rows = list(OutboxMessage.objects.all())
+    # then e-mail rows carry the e-mail and no SMS text, SMS rows the SMS text and no e-mail
+    assert {(m.recipient_id, m.channel) for m in rows} >= {
+        (p["ana"].pk, "email"),
+        (p["ana"].pk, "sms"),
+        (p["fay"].pk, "email"),
+    }
+    assert (p["eve"].pk, "email") not in {(m.recipient_id, m.channel) for m in rows}
+    for row in rows:
+        assert bool(row.body_html and row.body_text) == (row.channel == "email")
+        assert bool(row.sms_text) == (row.channel == "sms")
+    # and every message keeps its in-app text
+    assert all(n.title and n.body for n in Notification.objects.filter(dedupe_key__in="af"))
+    assert Notification.objects.get(recipient=p["eve"], kind=NOTE).body
+
+
 WEIRD = ["Fay %(name)s {{ x }} Zq00x1Qz<&'\">", "<script>alert(1)</script>", "Plain"]
 
 

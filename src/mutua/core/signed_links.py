@@ -59,17 +59,18 @@ def _hash(token: str) -> str:
 
 
 def signed_link_build(
-    *, user: User, action: str, target_id: str, ttl: dt.timedelta
+    *, user: User, action: str, target_id: str, ttl: dt.timedelta, now: dt.datetime | None = None
 ) -> tuple[str, dict[str, Any]]:
     """The path `/l/<token>/` and the fields of the row that makes it work (only the token's
-    hash is kept). Save rows built for a batch with `signed_links_save`, in one transaction."""
+    hash is kept); it expires `ttl` after `now` (the batch's moment; the clock's by default).
+    Save rows built for a batch with `signed_links_save`, in one transaction."""
     token = secrets.token_urlsafe(32)
     fields = {
         "token_hash": _hash(token),
         "user": user,
         "action": action,
         "target_id": str(target_id),
-        "expires_at": timezone.now() + ttl,
+        "expires_at": (now or timezone.now()) + ttl,
     }
     return reverse_one("notify:signed_link", token), fields
 

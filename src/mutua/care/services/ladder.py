@@ -45,6 +45,7 @@ from mutua.care.services.common import (
 from mutua.communities.models import Community
 from mutua.core.bulk import gettext_once
 from mutua.core.signed_links import signed_link_create
+from mutua.notify.services.render import absolute_url
 from mutua.people.models import User
 
 MAX_STEPS_PER_SWEEP = 100
@@ -113,8 +114,6 @@ def _ask_person(
         target_id=plan.public_id,
         ttl=max(due + dt.timedelta(hours=24) - now, dt.timedelta(hours=1)),
     )
-    from mutua.notify.services.render import absolute_url
-
     effects.notify(
         plan.person,
         kinds.person_kind(base, channels),

@@ -95,11 +95,35 @@ def _circle_check(now: dt.datetime, batch: int) -> int:
     return found
 
 
+# What the steps never read of the person: left unloaded, a claimed batch is built a third
+# faster. Reading one of them anyway costs a query for that plan, never a wrong value.
+_PERSON_UNREAD = [
+    *(f"person__{name}" for name in ("password", "last_login", "date_joined")),
+    *(f"person__{name}" for name in ("is_superuser", "is_staff")),
+    *(
+        f"person__profile__{name}"
+        for name in (
+            "created_at",
+            "updated_at",
+            "bio",
+            "languages",
+            "free_tags",
+            "capacity_status",
+            "break_until",
+            "has_car",
+            "has_accessible_vehicle",
+            "gender",
+            "has_pets",
+        )
+    ),
+]
+
+
 def _claim(now: dt.datetime, batch: int, skip: set[int]) -> list[CarePlan]:
     qs = CarePlan.objects.filter(next_due_at__lte=now).exclude(pk__in=skip).order_by("next_due_at")
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    plans = list(qs.select_related("person__profile")[:batch])
+    plans = list(qs.select_related("person__profile").defer(*_PERSON_UNREAD)[:batch])
     if not plans:
         return plans
     # One query per batch for the communities and their drill switch, instead of one per plan
@@ -203,7 +227,9 @@ class Batch(Effects):
         self._saved: dict[int, Snapshot] = {}
 
     def link(self, *, user: User, action: str, target_id: str, ttl: dt.timedelta) -> str:
-        path, row = signed_link_build(user=user, action=action, target_id=target_id, ttl=ttl)
+        path, row = signed_link_build(
+            user=user, action=action, target_id=target_id, ttl=ttl, now=self.now
+        )
         self._plan.links.append(row)
         return path
 
@@ -262,7 +288,7 @@ class Batch(Effects):
         if writes.alerts:
             Alert.objects.bulk_create(writes.alerts)
         signed_links_save(writes.links)
-        notification_send_many(writes.messages)
+        notification_send_many(writes.messages, fresh=True)  # keys name steps taken just now
         insert_rows(AlertEvent, writes.events)
         _plans_update(self.plans, self._saved)
 
@@ -318,16 +344,25 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _sweep_batch(now: dt.datetime, batch: int, report: SweepReport, failed: set[int]) -> int:
+    """Claim and advance one batch in one transaction; returns how many plans it claimed.
+    Its objects are let go on return, before the cycle collector runs again, so it finds
+    them freed and does not walk them."""
+    with transaction.atomic():
+        plans = _claim(now, batch, failed)
+        _advance_batch(plans, now, report, failed)
+    return len(plans)
+
+
 def care_sweep(*, now: dt.datetime | None = None, batch: int = BATCH) -> SweepReport:
     """Advance every due plan, in batches of `batch` per transaction."""
     now = now or timezone.now()
     report = SweepReport()
     failed: set[int] = set()
     while True:
-        with _collector_paused(), transaction.atomic():
-            plans = _claim(now, batch, failed)
-            _advance_batch(plans, now, report, failed)
-        if len(plans) < batch:
+        with _collector_paused():
+            claimed = _sweep_batch(now, batch, report, failed)
+        if claimed < batch:
             break
     report.ineligible = _circle_check(now, batch)
     report.flags = _flag_reminders(now, batch)

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from mutua.communities.models import Community
-from mutua.core.bulk import insert_rows, new_public_ids
+from mutua.core.bulk import ids_by_public_id, insert_rows, new_public_ids
 from mutua.notify.channels import channel_addresses, channel_get
 from mutua.notify.kinds import Kind, kind_get
 from mutua.notify.models import Notification, OutboxMessage
@@ -87,10 +87,10 @@ def _written_keys(messages: Sequence[Outgoing]) -> set[tuple[int, str, str]]:
     return found
 
 
-def _to_write(messages: Sequence[Outgoing]) -> list[int]:
+def _to_write(messages: Sequence[Outgoing], *, fresh: bool) -> list[int]:
     """Indexes of the messages `notification_send` would write, one after another."""
     reachable = [i for i, m in enumerate(messages) if not is_unreachable(m.recipient)]
-    seen = _written_keys([messages[i] for i in reachable])
+    seen = set() if fresh else _written_keys([messages[i] for i in reachable])
     todo = []
     for i in reachable:
         m = messages[i]
@@ -103,15 +103,23 @@ def _to_write(messages: Sequence[Outgoing]) -> list[int]:
     return todo
 
 
-def _render(kinds: list[Kind], recipients: list[User], contexts: list[dict]) -> list[dict]:
-    """Render per (kind, language) group, each message in its recipient's language."""
+def _render(
+    kinds: list[Kind], recipients: list[User], contexts: list[dict], codes: list[list[str]]
+) -> list[dict]:
+    """Render per (kind, language) group, each message in its recipient's language, for the
+    channels it goes out on."""
     groups: dict[tuple[str, str], list[int]] = {}
     for n, (kind, recipient) in enumerate(zip(kinds, recipients, strict=True)):
         groups.setdefault((kind.code, language_of(recipient)), []).append(n)
     rendered: list[dict] = [{}] * len(contexts)
     for (_code, language), members in groups.items():
         with translation.override(language):
-            out = render_messages(kinds[members[0]], [contexts[n] for n in members], render_grouped)
+            out = render_messages(
+                kinds[members[0]],
+                [contexts[n] for n in members],
+                render_grouped,
+                channels=[codes[n] for n in members],
+            )
         for n, one in zip(members, out, strict=True):
             rendered[n] = one
     return rendered
@@ -135,15 +143,6 @@ def _addresses(codes: list[list[str]], kinds: list[Kind], recipients: list[User]
     ]
 
 
-def _ids_by_public_id(public_ids: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(public_ids):
-        found.update(
-            Notification.objects.filter(public_id__in=chunk).values_list("public_id", "id")
-        )
-    return found
-
-
 def _write(messages: Sequence[Outgoing], kinds: list[Kind], todo: list[int]) -> list[int]:
     now = timezone.now()
     batch = [messages[i] for i in todo]
@@ -160,7 +159,8 @@ def _write(messages: Sequence[Outgoing], kinds: list[Kind], todo: list[int]) -> 
         )
         for m, k, a, u in zip(batch, batch_kinds, actions, unsubscribes, strict=True)
     ]
-    rendered = _render(batch_kinds, recipients, contexts)
+    codes = channels_of(list(zip(recipients, batch_kinds, strict=True)))
+    rendered = _render(batch_kinds, recipients, contexts, codes)
     notifications = []
     for m, k, r, a, public_id in zip(
         batch, batch_kinds, rendered, actions, new_public_ids(len(batch)), strict=True
@@ -177,9 +177,8 @@ def _write(messages: Sequence[Outgoing], kinds: list[Kind], todo: list[int]) -> 
         fields["public_id"] = public_id
         notifications.append(fields)
     insert_rows(Notification, notifications)
-    pks = _ids_by_public_id([n["public_id"] for n in notifications])
+    pks = ids_by_public_id(Notification, [n["public_id"] for n in notifications])
 
-    codes = channels_of(list(zip(recipients, batch_kinds, strict=True)))
     addresses = _addresses(codes, batch_kinds, recipients)
     capped = {u.pk for k, u in zip(batch_kinds, recipients, strict=True) if not k.critical}
     counts = sent_today(capped, now) if capped else {}
@@ -222,11 +221,17 @@ def _write(messages: Sequence[Outgoing], kinds: list[Kind], todo: list[int]) -> 
     return [pks[n["public_id"]] for n in notifications]
 
 
-def notification_send_many(messages: Sequence[Outgoing]) -> list[int | None]:
+def notification_send_many(
+    messages: Sequence[Outgoing], *, fresh: bool = False
+) -> list[int | None]:
     """`notification_send` for each message, in order. Returns, for each message, the id of
-    the in-app row written, or None when nothing was (unreachable, or already sent)."""
+    the in-app row written, or None when nothing was (unreachable, or already sent).
+
+    `fresh`: the caller expects none of the dedupe keys to be written yet (the care sweep:
+    they name a plan's step, taken under its row lock), so they are not read first. The unique
+    index still decides: if one was written after all, the batch is sent one by one."""
     kinds = [kind_get(m.kind) for m in messages]
-    todo = _to_write(messages)
+    todo = _to_write(messages, fresh=fresh)
     results: list[int | None] = [None] * len(messages)
     if not todo:
         return results

@@ -5,7 +5,7 @@ own) and `notification_send_many` (alike messages rendered once, see stencil.py)
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -62,34 +62,60 @@ def render_each(names: Sequence[tuple[str, bool]], contexts: Sequence[dict]) -> 
     return out
 
 
+def _render_some(
+    render: Renderer,
+    names: Sequence[tuple[str, bool]],
+    contexts: Sequence[dict],
+    wanted: list[bool],
+) -> list[list[str]]:
+    """The templates for the contexts that want them; "" for the others."""
+    chosen = [c for c, want in zip(contexts, wanted, strict=True) if want]
+    found = render(names, chosen) if chosen else [[] for _name in names]
+    out = []
+    for texts in found:
+        each = iter(texts)
+        out.append([next(each) if want else "" for want in wanted])
+    return out
+
+
 def render_messages(
-    kind: Kind, contexts: Sequence[dict[str, Any]], render: Renderer = render_each
+    kind: Kind,
+    contexts: Sequence[dict[str, Any]],
+    render: Renderer = render_each,
+    *,
+    channels: Sequence[Collection[str]] | None = None,
 ) -> list[dict[str, str]]:
-    """Subject, in-app text, e-mail (text and HTML in the layout) and SMS of each message."""
-    subjects, texts, htmls, smses = render(
-        [
-            (f"{kind.template}_subject.txt", False),
-            (f"{kind.template}_message.txt", False),
-            (f"{kind.template}_message.html", True),
-            (f"{kind.template}_sms.txt", True),
-        ],
-        contexts,
-    )
+    """Subject, in-app text, e-mail (text and HTML in the layout) and SMS of each message.
+    With `channels` (per message, the channels it goes out on), the e-mail is rendered only
+    for messages that go by e-mail and the SMS only for those that go by SMS ("" otherwise)."""
+    wants_email = [channels is None or "email" in c for c in channels or contexts]
+    wants_sms = [channels is None or "sms" in c for c in channels or contexts]
+    names = [(f"{kind.template}_subject.txt", False), (f"{kind.template}_message.txt", False)]
+    if any(wants_email):
+        names.append((f"{kind.template}_message.html", True))
+    if any(wants_sms):
+        names.append((f"{kind.template}_sms.txt", True))
+    found = iter(render(names, contexts))
+    subjects, texts = next(found), next(found)
+    blank = [""] * len(contexts)
+    htmls = next(found) if any(wants_email) else blank
+    smses = next(found) if any(wants_sms) else blank
     layouts, parts = [], []
-    for context, subject, text, html, sms in zip(
-        contexts, subjects, texts, htmls, smses, strict=True
-    ):
+    for n, (context, subject, text) in enumerate(zip(contexts, subjects, texts, strict=True)):
         subject = " ".join(subject.split())
         text = text.strip()
-        html = html or linebreaks(text, autoescape=True)
-        sms = " ".join(sms.split())
-        if not sms:
+        sms = " ".join(smses[n].split()) if wants_sms[n] else ""
+        if wants_sms[n] and not sms:
             first_url = next((a["url"] for a in context["actions"]), "") or context.get("url", "")
             sms = f"{subject} {absolute_url(first_url)}".strip()
-        layouts.append({**context, "subject": subject, "text": text, "content_html": html})
+        if wants_email[n]:
+            html = htmls[n] or linebreaks(text, autoescape=True)
+            layouts.append({**context, "subject": subject, "text": text, "content_html": html})
+        else:
+            layouts.append(context)
         parts.append((subject, text, sms))
-    email_texts, email_htmls = render(
-        [("notify/email.txt", False), ("notify/email.html", False)], layouts
+    email_texts, email_htmls = _render_some(
+        render, [("notify/email.txt", False), ("notify/email.html", False)], layouts, wants_email
     )
     return [
         {

@@ -301,10 +301,11 @@ def outbox_rows(
                 "kind": kind.code,
                 "to_address": address,
                 "subject": rendered["subject"],
-                "body_text": rendered["email_text"],
-                "body_html": rendered["email_html"],
-                "sms_text": rendered["sms"],
-                "headers": headers if code == "email" else {},
+                # Each row carries what its channel sends, no more.
+                "body_text": rendered["email_text"] if code == EMAIL else "",
+                "body_html": rendered["email_html"] if code == EMAIL else "",
+                "sms_text": rendered["sms"] if code == SMS else "",
+                "headers": headers if code == EMAIL else {},
                 "is_critical": kind.critical,
                 "status": status,
                 "next_attempt_at": due,
@@ -372,8 +373,9 @@ def notification_send(
     full_context = message_context(
         recipient, k, context, actions=ready, unsubscribe=unsubscribe, preferences=preferences_url()
     )
+    codes = channels_for(recipient, k)
     with translation.override(language_of(recipient)):
-        [rendered] = render_messages(k, [full_context])
+        [rendered] = render_messages(k, [full_context], channels=[codes])
     fields = notification_fields(
         recipient,
         k,
@@ -397,7 +399,7 @@ def notification_send(
         fields,
         k,
         rendered,
-        addresses=addresses_of(recipient, kind, channels_for(recipient, k)),
+        addresses=addresses_of(recipient, kind, codes),
         sent=sent,
         quiet_until=quiet_until,
         unsubscribe=unsubscribe,
