@@ -169,7 +169,7 @@ def insert_rows(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
         return
     connection = connections[DEFAULT_DB_ALIAS]
     now = timezone.now()
-    given = {key for row in rows for key in row}
+    given: set[str] = set().union(*rows)  # every key some row gives
     fields = [
         f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in given)
     ]
