@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from mutua.care import selectors, services
-from mutua.care.services.calls import CALL_OUTCOMES, care_call_outcome_record
+from mutua.care.services.calls import CALL_OUTCOMES, NumberChanged, care_call_outcome_record
 from mutua.communities.selectors import community_get, community_list
 from mutua.core.errors import DomainError, ValidationFailed
 from mutua.core.permissions import can
@@ -175,6 +175,9 @@ class CallOutcomeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     contact = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
+    # Which number the page showed; written by the template from the call itself (never
+    # from a failed post), so it always names the number on the page.
+    number_ref = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
 
 def _call_list_page(
@@ -230,11 +233,16 @@ def call_outcome(request: HttpRequest, slug: str, alert_id: str) -> HttpResponse
                     alert_id=alert_id,
                     contact_id=form.cleaned_data["contact"],
                     outcome=form.cleaned_data["outcome"],
+                    number_ref=form.cleaned_data["number_ref"],
                 )
             except ValidationFailed as exc:
                 for name, errors in exc.field_errors.items():
                     for error in errors:
                         form.add_error(name if name in form.fields else None, error)
+            except NumberChanged as exc:  # the list shows the new number
+                form.add_error(None, exc.message)
+                failed = (alert_id, request.POST.get("contact", ""))
+                return _call_list_page(request, community, failed=failed, bound=form, status=409)
             else:
                 messages.success(request, _("Thank you. What happened on the call is recorded."))
                 return redirect("care:calls", slug)

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from mutua.api.errors import responses
 from mutua.api.fields import PublicId, Slug
@@ -29,6 +29,7 @@ class CallOutcomeOut(Schema):
 
 class CallWithOutcomesOut(s.CallOut):
     contact: str | None  # the outside contact's public id; None when the person is called
+    number_ref: str  # which number is shown: send it back with a "wrong_number" outcome
     outcomes: list[CallOutcomeOut]
 
     @staticmethod
@@ -38,10 +39,13 @@ class CallWithOutcomesOut(s.CallOut):
 
 class CallOutcomeIn(Schema):
     """What came of a call: "fine" gives the all-clear, "going" holds the alert, a wrong number
-    flags the circle for mending. `contact` names an outside contact's call."""
+    flags the circle for mending. `contact` names an outside contact's call. `number_ref`,
+    from the call list, names the number that was shown: a "wrong_number" is refused (409,
+    nothing recorded) if the number has changed since."""
 
     outcome: CallOutcomeCode
     contact: PublicId | None = None
+    number_ref: str | None = Field(default=None, max_length=40)
 
 
 SECTIONS = ("failing", "escalating", "held", "overdue", "due", "paused", "flagged")
@@ -147,6 +151,7 @@ def call_outcome(request: HttpRequest, slug: Slug, alert_id: PublicId, data: Cal
         alert_id=alert_id,
         contact_id=data.contact or "",
         outcome=data.outcome,
+        number_ref=data.number_ref or "",
     )
     by = first_name(event.recipient) if event.recipient else ""
     return Status(201, {"outcome": event.detail, "by": by, "at": event.at})

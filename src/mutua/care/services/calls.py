@@ -35,7 +35,12 @@ from mutua.communities.models import Community
 from mutua.core.errors import Conflict, NotFound, PermissionDenied
 from mutua.core.permissions import can, require
 from mutua.people.models import User
-from mutua.people.services import sensitive_details_lock, sensitive_phone_report_wrong
+from mutua.people.services import (
+    phone_fingerprint,
+    sensitive_details_lock,
+    sensitive_phone_matches,
+    sensitive_phone_report_wrong,
+)
 
 CALL_OUTCOME = "call_outcome"  # the log's kind; its detail is one of CALL_OUTCOMES
 FINE, GOING, NO_ANSWER, WRONG_NUMBER = "fine", "going", "no_answer", "wrong_number"
@@ -45,6 +50,10 @@ CALL_OUTCOMES = {
     NO_ANSWER: gettext_lazy("No answer"),
     WRONG_NUMBER: gettext_lazy("Wrong or dead number"),
 }
+
+
+class NumberChanged(Conflict):
+    """The number on file is not the one the caller was shown."""
 
 
 @dataclass
@@ -66,6 +75,12 @@ class Call:
     is_person: bool  # the person themselves, else an outside contact of their circle
     contact_id: str = ""  # the outside contact's public id ("" for the person)
     outcomes: list[CallOutcome] = field(default_factory=list)  # oldest first
+
+    @property
+    def number_ref(self) -> str:
+        """Which number was shown: sent back with a "wrong number", so that a number changed
+        since the list was read is never the one marked wrong."""
+        return phone_fingerprint(self.phone)
 
 
 def _phones(viewer: User, people: list[User]) -> dict[int, str]:
@@ -157,6 +172,13 @@ def _number_wrong(
         )
 
 
+def _still_shown(plan: CarePlan, contact: CircleContact | None, number_ref: str) -> bool:
+    """Whether the number on file is the one the caller was shown."""
+    if contact is not None:
+        return phone_fingerprint(contact.phone) == number_ref
+    return sensitive_phone_matches(user=plan.person, fingerprint=number_ref)
+
+
 @transaction.atomic
 def care_call_outcome_record(
     *,
@@ -165,11 +187,15 @@ def care_call_outcome_record(
     alert_id: str,
     contact_id: str = "",
     outcome: str,
+    number_ref: str = "",
     now: dt.datetime | None = None,
 ) -> AlertEvent:
     """What came of a call on the call list, logged with who and when. "Fine" gives the
     all-clear, "going" holds the alert (as "I'm on it"), a wrong number flags the circle.
-    Callers and the alert's responders may record it, while the alert is open."""
+    Callers and the alert's responders may record it, while the alert is open.
+
+    `number_ref` is the `Call.number_ref` of the number the caller was shown: a wrong number
+    is refused, with nothing recorded, if the number on file has changed since."""
     now = now_or(now)
     found = (
         Alert.objects.filter(public_id=alert_id, plan__community=community)
@@ -202,6 +228,13 @@ def care_call_outcome_record(
         raise NotFound(_("This call is not on the call list."))
     if alert.resolved_at is not None:
         raise Conflict(_("This alert is already closed: all clear. There is nobody to call."))
+    if outcome == WRONG_NUMBER and number_ref and not _still_shown(plan, contact, number_ref):
+        raise NumberChanged(
+            _(
+                "This number has changed since the call list was opened, so it was not marked"
+                " wrong. Please call the number now on the list."
+            )
+        )
     event = log(
         plan,
         CALL_OUTCOME,

@@ -14,9 +14,11 @@ from mutua.people.services.profile import (
 )
 from mutua.people.services.sensitive import (
     SENSITIVE_FIELDS,
+    phone_fingerprint,
     phone_reported_wrong,
     register_phone_change_handler,
     sensitive_details_lock,
+    sensitive_phone_matches,
     sensitive_phone_report_wrong,
     sensitive_phones_read,
     sensitive_read,
@@ -42,6 +44,7 @@ __all__ = [
     "api_token_revoke",
     "availability_set",
     "models_q_global_or_member",
+    "phone_fingerprint",
     "phone_reported_wrong",
     "profile_clear_quiet_hours",
     "profile_ensure",
@@ -49,6 +52,7 @@ __all__ = [
     "profile_update",
     "register_phone_change_handler",
     "sensitive_details_lock",
+    "sensitive_phone_matches",
     "sensitive_phone_report_wrong",
     "sensitive_phones_read",
     "sensitive_read",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from mutua.core.audit import audit_record, audit_record_many
@@ -39,6 +40,20 @@ def _phone_changed(user: User) -> None:
 
 def _digits(phone: str) -> str:
     return "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+
+
+def phone_fingerprint(phone: str) -> str:
+    """A keyed digest of a number's digits ("" for no number): a page says which number it
+    showed without sending the number back, and a changed number no longer matches."""
+    digits = _digits(phone)
+    return salted_hmac("mutua.people.phone", digits).hexdigest()[:20] if digits else ""
+
+
+def sensitive_phone_matches(*, user: User, fingerprint: str) -> bool:
+    """Whether the number on file is still the one with this fingerprint (nothing is read
+    out, so nothing is audit-logged)."""
+    phone = SensitiveDetails.objects.filter(user=user).values_list("phone", flat=True).first()
+    return phone_fingerprint(phone or "") == fingerprint
 
 
 def phone_reported_wrong(user: User) -> bool:
