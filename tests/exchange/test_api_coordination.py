@@ -59,6 +59,17 @@ def test_bad_patch_is_a_field_error_and_writes_nothing(client, cast):
     assert Need.objects.get(pk=need.pk).title == "Shopping on Monday"
 
 
+@pytest.mark.parametrize(
+    "field", ["title", "kind", "urgency", "helpers_wanted", "allow_self_assign"]
+)
+def test_null_for_a_field_that_cannot_be_empty_is_a_field_error(client, cast, field):
+    need = post_need(cast.community, cast.member, title="Shopping on Monday")
+    url = f"/api/v1/needs/{need.public_id}"
+    body = _problem(client.patch(url, {field: None}, content_type=JSON, **_auth(cast.member)), 422)
+    assert field in body["errors"]
+    assert Need.objects.get(pk=need.pk).helpers_wanted == need.helpers_wanted
+
+
 def test_dispatch_list_is_for_coordinators(client, cast):
     post_need(cast.community, cast.member, title="Lift to the clinic", address="2 Hidden Way")
     url = "/api/v1/communities/riverside/dispatch"
