@@ -57,13 +57,20 @@ def _nothing_written(cast, plan) -> None:
     assert not Notification.objects.filter(kind__in=["care_number_wrong", "care_your_number"])
 
 
+def _ref(plan, phone: str, contact: str = "") -> str:
+    return phone_fingerprint(phone, scope=f"care-call:{plan.current_alert.public_id}:{contact}")
+
+
 def test_the_call_list_names_the_number_it_shows(cast, phoned):
     [call] = services.care_call_list(viewer=cast.caller, community=cast.community)
-    assert call.phone == OLD and call.number_ref == phone_fingerprint(OLD)
-    # a fingerprint, not the number, and the same digits written differently match
+    assert call.phone == OLD and call.number_ref == _ref(phoned, OLD)
+    # a fingerprint, not the number; the same digits written differently match
     assert "900123" not in call.number_ref
-    assert phone_fingerprint("+44 (7700) 900-123") == call.number_ref
-    assert phone_fingerprint(NEW) != call.number_ref and phone_fingerprint("") == ""
+    assert _ref(phoned, "+44 (7700) 900-123") == call.number_ref
+    assert _ref(phoned, NEW) != call.number_ref
+    # no number has its own fingerprint, and one call's cannot be matched with another's
+    assert _ref(phoned, "") not in ("", call.number_ref)
+    assert phone_fingerprint(OLD, scope="care-call:another:") != call.number_ref
 
 
 def test_a_number_changed_since_the_list_was_opened_is_not_marked_wrong(cast, phoned):
@@ -122,24 +129,40 @@ def test_an_outside_contacts_changed_number_is_not_marked_wrong(cast, clock):
     assert sis.status == "accepted" and not fresh(plan).is_flagged
 
 
+def test_no_number_then_a_new_one_is_not_marked_wrong(cast, clock):
+    # given the person had no number when the list was opened, and saved one since
+    plan = make_plan(cast, channels=["web", "phone"])
+    for minutes in (30, 60, 90):
+        sweep_at(clock, START + minutes * M)
+    plan = fresh(plan)
+    [call] = services.care_call_list(viewer=cast.caller, community=cast.community)
+    assert call.phone == ""
+    sensitive_update(user=cast.member, phone=NEW)
+    with pytest.raises(NumberChanged):
+        _record(cast, plan, call.number_ref)
+    assert not phone_reported_wrong(cast.member)
+
+
 def test_the_web_list_sends_the_number_shown_and_shows_the_new_one_when_it_changed(
     client, cast, phoned
 ):
     client.force_login(cast.caller)
     page = client.get("/c/riverside/care/calls/").content.decode()
-    assert f'name="number_ref" value="{phone_fingerprint(OLD)}"' in page
+    assert f'name="number_ref" value="{_ref(phoned, OLD)}"' in page
     sensitive_update(user=cast.member, phone=NEW)
 
     url = f"/c/riverside/care/calls/{phoned.current_alert.public_id}/outcome/"
-    stale = {"outcome": "wrong_number", "contact": "", "number_ref": phone_fingerprint(OLD)}
+    stale = {"outcome": "wrong_number", "contact": "", "number_ref": _ref(phoned, OLD)}
     response = client.post(url, stale)
 
     assert response.status_code == 409
     body = response.content.decode()
     assert "changed since the call list was opened" in body
-    assert NEW in body and f'value="{phone_fingerprint(NEW)}"' in body  # ready to try again
+    assert NEW in body and f'value="{_ref(phoned, NEW)}"' in body
+    # nothing is left ticked: whoever records "wrong number" again has called the new one
+    assert 'value="wrong_number" checked' not in body and " checked" not in body
     _nothing_written(cast, phoned)
-    fresh_post = {**stale, "number_ref": phone_fingerprint(NEW)}
+    fresh_post = {**stale, "number_ref": _ref(phoned, NEW)}
     assert client.post(url, fresh_post).status_code == 302
     assert phone_reported_wrong(cast.member)
 
@@ -147,14 +170,14 @@ def test_the_web_list_sends_the_number_shown_and_shows_the_new_one_when_it_chang
 def test_the_api_refuses_a_stale_number_with_409_and_accepts_none(client, cast, phoned):
     client.force_login(cast.caller)
     [call] = client.get(CALLS).json()
-    assert call["number_ref"] == phone_fingerprint(OLD)
+    assert call["number_ref"] == _ref(phoned, OLD)
     sensitive_update(user=cast.member, phone=NEW)
     url = f"{CALLS}/{phoned.current_alert.public_id}/outcome"
 
     stale = client.post(
         url, {"outcome": "wrong_number", "number_ref": call["number_ref"]}, content_type=JSON
     )
-    assert stale.status_code == 409 and stale.json()["code"] == "conflict"
+    assert stale.status_code == 409 and stale.json()["code"] == "number-changed"
     _nothing_written(cast, phoned)
     # a client that does not send it is taken at its word, as before
     assert client.post(url, {"outcome": "wrong_number"}, content_type=JSON).status_code == 201

@@ -263,3 +263,40 @@ def test_a_batch_that_cannot_be_written_is_advanced_plan_by_plan(
     assert calls and sweep.notification_send_many is original
     assert (report.plans, report.failed) == (alone.plans, 0)
     assert rescued == by_plan
+
+
+def test_columns_the_sweep_does_not_read_keep_their_values(cast, clock):
+    # given a plan with consent, a creator and a last check-in, whose reminder is due
+    from tests.care.helpers import make_plan
+
+    clock.move_to(START, tick=False)
+    plan = make_plan(cast)
+    checked_in = START - dt.timedelta(days=1)
+    CarePlan.objects.filter(pk=plan.pk).update(
+        consent_note="agreed at the door", last_checkin_at=checked_in, flag_reason=""
+    )
+    before = CarePlan.objects.values("created_at", "created_by", "consent_recorded_at").get(
+        pk=plan.pk
+    )
+    # when the sweep sends the reminder (the batch reads only what its steps use)
+    report = services.care_sweep(now=START + dt.timedelta(minutes=30))
+    # then the step is taken and nothing it did not read was overwritten
+    assert report.plans == 1 and report.failed == 0
+    after = CarePlan.objects.get(pk=plan.pk)
+    assert after.state != plan.state or after.step != plan.step
+    assert (after.consent_note, after.last_checkin_at) == ("agreed at the door", checked_in)
+    assert {k: getattr(after, k if k != "created_by" else "created_by_id") for k in before} == {
+        k: before[k] for k in before
+    }
+
+
+def test_a_bulk_update_of_a_field_not_loaded_is_refused(cast, clock):
+    from mutua.core.bulk import update_rows
+    from tests.care.helpers import make_plan
+
+    clock.move_to(START, tick=False)
+    plan = make_plan(cast)
+    loaded = CarePlan.objects.defer("consent_note").get(pk=plan.pk)
+    with pytest.raises(ValueError, match="consent_note"):
+        update_rows(CarePlan, [loaded], ["consent_note", "state"])
+    assert CarePlan.objects.get(pk=plan.pk).consent_note == plan.consent_note

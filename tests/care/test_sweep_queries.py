@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mutua.care import services
-from mutua.care.models import CareSettings
+from mutua.care.models import CarePlan, CareSettings
 from tests.care.helpers import START
 from tests.factories import add_member, make_user
 
@@ -60,3 +60,26 @@ def test_a_batch_costs_the_same_queries_whatever_the_number_of_due_plans(cast, d
     assert small[0] == 3 and large[0] == 6
     assert large[1] == small[1]
     assert small[1] == QUERIES_PER_BATCH
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plans")
+def test_no_sweep_query_walks_every_plan(cast):
+    # given due plans and a flagged plan whose daily reminder to coordinators is due
+    with time_machine.travel(START, tick=False):
+        plans = _plans(cast, 0, 3, "09:00")
+        CarePlan.objects.filter(pk=plans[0].pk).update(
+            is_flagged=True, flag_reason="contact_left", flag_remind_at=START
+        )
+        with CaptureQueriesContext(connection) as queries:
+            services.care_sweep(now=START + dt.timedelta(minutes=30))
+    # then every read of the plans is a search by an index, never a walk through all of them
+    walks = []
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            sql = query["sql"]
+            if "care_careplan" not in sql or not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            steps = [row[3] for row in cursor.fetchall()]
+            walks += [(step, sql) for step in steps if step.startswith("SCAN care_careplan")]
+    assert walks == []

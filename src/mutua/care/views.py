@@ -187,19 +187,22 @@ def _call_list_page(
     failed: tuple[str, str] | None = None,
     bound: CallOutcomeForm | None = None,
     status: int = 200,
+    notice: str = "",
 ) -> HttpResponse:
     """The list with one outcome form per call, each with its own ids; the one that failed
-    (`failed`: alert and contact) keeps its input and errors."""
+    (`failed`: alert and contact) keeps its input and errors, or, with a `notice`, starts
+    afresh under it (the number changed: nothing from the old one is kept ticked)."""
     rows = []
     for n, call in enumerate(services.care_call_list(viewer=request.user, community=community)):
+        here = failed == (call.alert.public_id, call.contact_id)
         form = bound
-        if form is None or failed != (call.alert.public_id, call.contact_id):
+        if form is None or not here:
             form = CallOutcomeForm(initial={"contact": call.contact_id})
         form.auto_id = f"id_call{n}_%s"
         form.fields["outcome"].label = _("What happened on the call to %(name)s?") % {
             "name": call.callee
         }
-        rows.append((call, form))
+        rows.append((call, form, notice if here else ""))
     return render(
         request, "care/call_list.html", {"rows": rows, "community": community}, status=status
     )
@@ -239,10 +242,11 @@ def call_outcome(request: HttpRequest, slug: str, alert_id: str) -> HttpResponse
                 for name, errors in exc.field_errors.items():
                     for error in errors:
                         form.add_error(name if name in form.fields else None, error)
-            except NumberChanged as exc:  # the list shows the new number
-                form.add_error(None, exc.message)
+            except NumberChanged as exc:  # the list shows the number on file now
                 failed = (alert_id, request.POST.get("contact", ""))
-                return _call_list_page(request, community, failed=failed, bound=form, status=409)
+                return _call_list_page(
+                    request, community, failed=failed, status=409, notice=exc.message
+                )
             else:
                 messages.success(request, _("Thank you. What happened on the call is recorded."))
                 return redirect("care:calls", slug)

@@ -190,16 +190,17 @@ def ids_by_public_id(model: type[Model], public_ids: Sequence[str]) -> dict[str,
     Plain SQL: an ORM `__in` of thousands of values prepares each one in Python."""
     connection = connections[DEFAULT_DB_ALIAS]
     qn = connection.ops.quote_name
+    column = model._meta.get_field("public_id").column
     found: dict[str, int] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(public_ids), _IN_CHUNK):
             chunk = list(public_ids[start : start + _IN_CHUNK])
             cursor.execute(
                 "SELECT {}, {} FROM {} WHERE {} IN ({})".format(  # noqa: S608 - model names
-                    qn("public_id"),
+                    qn(column),
                     qn(model._meta.pk.column),
                     qn(model._meta.db_table),
-                    qn("public_id"),
+                    qn(column),
                     ", ".join(["%s"] * len(chunk)),
                 ),
                 chunk,
@@ -211,7 +212,8 @@ def ids_by_public_id(model: type[Model], public_ids: Sequence[str]) -> dict[str,
 def update_rows(model: type[Model], objs: Sequence[Model], fields: Iterable[str]) -> None:
     """`save(update_fields=fields)` for every instance, as one UPDATE run for all of them
     (`auto_now` fields are set too). Foreign keys assigned an instance saved since are
-    resolved first, as `save()` does."""
+    resolved first, as `save()` does. A field some instance did not load (deferred) is
+    refused, as `save()` refuses it: its stored value is unknown here."""
     if not objs:
         return
     meta = model._meta
@@ -234,6 +236,10 @@ def update_rows(model: type[Model], objs: Sequence[Model], fields: Iterable[str]
                     if related.pk is None:
                         raise ValueError(f"save() prohibited: unsaved related object '{f.name}'")
                     obj.__dict__[f.attname] = related.pk
+    states = [obj.__dict__ for obj in objs]
+    unloaded = {f.attname for f in chosen for state in states if f.attname not in state}
+    if unloaded:
+        raise ValueError(f"update_rows of fields not loaded: {', '.join(sorted(unloaded))}")
     columns = [_Column(f, None, {f.attname}, connection) for f in chosen]
     qn = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - names from the model
@@ -241,7 +247,6 @@ def update_rows(model: type[Model], objs: Sequence[Model], fields: Iterable[str]
         ", ".join(f"{qn(f.column)} = %s" for f in chosen),
         qn(meta.pk.column),
     )
-    states = [obj.__dict__ for obj in objs]
     params = list(zip(*[c.values(states) for c in columns], [obj.pk for obj in objs], strict=True))
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

@@ -75,12 +75,16 @@ def signed_link_build(
     return reverse_one("notify:signed_link", token), fields
 
 
-def signed_link_create(*, user: User, action: str, target_id: str, ttl: dt.timedelta) -> str:
-    """Make a link for `user` to do `action` on `target_id` once, before `ttl` runs out.
-    Returns the path `/l/<token>/`; the token itself is never stored."""
+def signed_link_create(
+    *, user: User, action: str, target_id: str, ttl: dt.timedelta, now: dt.datetime | None = None
+) -> str:
+    """Make a link for `user` to do `action` on `target_id` once, before `ttl` runs out (from
+    `now`, the clock's by default). Returns the path `/l/<token>/`; the token is never stored."""
     from mutua.notify.models import SignedLink
 
-    path, fields = signed_link_build(user=user, action=action, target_id=target_id, ttl=ttl)
+    path, fields = signed_link_build(
+        user=user, action=action, target_id=target_id, ttl=ttl, now=now
+    )
     SignedLink.objects.create(**fields)
     return path
 

@@ -37,6 +37,7 @@ from mutua.core.permissions import can, require
 from mutua.people.models import User
 from mutua.people.services import (
     phone_fingerprint,
+    phone_fingerprint_matches,
     sensitive_details_lock,
     sensitive_phone_matches,
     sensitive_phone_report_wrong,
@@ -54,6 +55,8 @@ CALL_OUTCOMES = {
 
 class NumberChanged(Conflict):
     """The number on file is not the one the caller was shown."""
+
+    code = "number-changed"
 
 
 @dataclass
@@ -78,9 +81,13 @@ class Call:
 
     @property
     def number_ref(self) -> str:
-        """Which number was shown: sent back with a "wrong number", so that a number changed
-        since the list was read is never the one marked wrong."""
-        return phone_fingerprint(self.phone)
+        """Which number was shown (or that none was): sent back with a "wrong number", so that
+        a number changed since the list was read is never the one marked wrong."""
+        return phone_fingerprint(self.phone, scope=_scope(self.alert, self.contact_id))
+
+
+def _scope(alert: Alert, contact_id: str) -> str:
+    return f"care-call:{alert.public_id}:{contact_id}"
 
 
 def _phones(viewer: User, people: list[User]) -> dict[int, str]:
@@ -172,11 +179,14 @@ def _number_wrong(
         )
 
 
-def _still_shown(plan: CarePlan, contact: CircleContact | None, number_ref: str) -> bool:
+def _still_shown(
+    alert: Alert, contact: CircleContact | None, number_ref: str, person: User
+) -> bool:
     """Whether the number on file is the one the caller was shown."""
     if contact is not None:
-        return phone_fingerprint(contact.phone) == number_ref
-    return sensitive_phone_matches(user=plan.person, fingerprint=number_ref)
+        scope = _scope(alert, contact.public_id)
+        return phone_fingerprint_matches(contact.phone, scope=scope, fingerprint=number_ref)
+    return sensitive_phone_matches(user=person, scope=_scope(alert, ""), fingerprint=number_ref)
 
 
 @transaction.atomic
@@ -228,11 +238,15 @@ def care_call_outcome_record(
         raise NotFound(_("This call is not on the call list."))
     if alert.resolved_at is not None:
         raise Conflict(_("This alert is already closed: all clear. There is nobody to call."))
-    if outcome == WRONG_NUMBER and number_ref and not _still_shown(plan, contact, number_ref):
+    if (
+        outcome == WRONG_NUMBER
+        and number_ref
+        and not _still_shown(alert, contact, number_ref, plan.person)
+    ):
         raise NumberChanged(
             _(
-                "This number has changed since the call list was opened, so it was not marked"
-                " wrong. Please call the number now on the list."
+                "The number on file has changed since the call list was opened, so nothing"
+                " was marked wrong. The list now shows the number on file."
             )
         )
     event = log(

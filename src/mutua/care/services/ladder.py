@@ -56,8 +56,10 @@ class Effects:
     """Where a step's writes go. These write at once, one plan at a time; the sweep's batch
     (sweep.py) collects the common steps' writes and writes a whole batch together."""
 
-    def link(self, *, user: User, action: str, target_id: str, ttl: dt.timedelta) -> str:
-        return signed_link_create(user=user, action=action, target_id=target_id, ttl=ttl)
+    def link(
+        self, *, user: User, action: str, target_id: str, ttl: dt.timedelta, now: dt.datetime
+    ) -> str:
+        return signed_link_create(user=user, action=action, target_id=target_id, ttl=ttl, now=now)
 
     def notify(
         self,
@@ -113,6 +115,7 @@ def _ask_person(
         action=CHECKIN_LINK,
         target_id=plan.public_id,
         ttl=max(due + dt.timedelta(hours=24) - now, dt.timedelta(hours=1)),
+        now=now,
     )
     effects.notify(
         plan.person,

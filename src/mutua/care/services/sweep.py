@@ -155,7 +155,11 @@ def _claim(now: dt.datetime, batch: int, skip: set[int]) -> list[CarePlan]:
 def _flag_reminders(now: dt.datetime, batch: int) -> int:
     done = 0
     with transaction.atomic():
-        qs = CarePlan.objects.filter(is_flagged=True, flag_remind_at__lte=now)
+        # Ordered by the indexed reminder time: by the model's default order (created_at),
+        # SQLite would walk every plan to find the few flagged ones.
+        qs = CarePlan.objects.filter(is_flagged=True, flag_remind_at__lte=now).order_by(
+            "flag_remind_at", "id"
+        )
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         for plan in qs.select_related("community", "person__profile")[:batch]:
@@ -237,9 +241,11 @@ class Batch(Effects):
         self._plan = _Writes()
         self._saved: dict[int, Snapshot] = {}
 
-    def link(self, *, user: User, action: str, target_id: str, ttl: dt.timedelta) -> str:
+    def link(
+        self, *, user: User, action: str, target_id: str, ttl: dt.timedelta, now: dt.datetime
+    ) -> str:
         path, row = signed_link_build(
-            user=user, action=action, target_id=target_id, ttl=ttl, now=self.now
+            user=user, action=action, target_id=target_id, ttl=ttl, now=now
         )
         self._plan.links.append(row)
         return path

@@ -95,7 +95,7 @@ def clean_shape(
         raise invalid("urgency", _("Please choose how urgent this is."))
     if starts_at and ends_at and ends_at <= starts_at:
         raise invalid("ends_at", _("The end must come after the start."))
-    if not isinstance(helpers_wanted, int) or not 1 <= helpers_wanted <= 50:
+    if type(helpers_wanted) is not int or not 1 <= helpers_wanted <= 50:
         raise invalid("helpers_wanted", _("Please ask for 1 to 50 helpers."))
     languages = sorted(set(languages or []))
     if any(code not in LANGUAGE_CODES for code in languages):

@@ -346,7 +346,7 @@ def need_edit(
         gender_wanted=gender_wanted,
         current=need.gender_wanted,
     )
-    if not isinstance(allow_self_assign, bool):
+    if type(allow_self_assign) is not bool:
         raise invalid("allow_self_assign", _("Please say whether helpers may sign up themselves."))
     if int(helpers_wanted) < places_taken(need):
         raise invalid(

@@ -1,7 +1,8 @@
 """notification_send_many: `notification_send` for a batch of messages, in the caller's transaction.
 
 The same rules as send.py (its functions, not copies), with the reads done once per batch: one
-query for the dedupe keys already written, one for preferences, one for the daily cap and one
+query for the dedupe keys already written (none when the caller expects them all new, see
+`fresh`), one for preferences, one for the daily cap and one
 for home time zones when needed; rendering once per group of alike messages (stencil.py); the
 in-app rows and the outbox rows written with one bulk insert each; one wake of the sender.
 Messages are handled as if sent one after another in the given order: a dedupe key repeated
@@ -227,29 +228,33 @@ def notification_send_many(
     """`notification_send` for each message, in order. Returns, for each message, the id of
     the in-app row written, or None when nothing was (unreachable, or already sent).
 
-    `fresh`: the caller expects none of the dedupe keys to be written yet (the care sweep:
-    they name a plan's step, taken under its row lock), so they are not read first. The unique
-    index still decides: if one was written after all, the batch is sent one by one."""
+    `fresh`: the caller expects none of the dedupe keys to be written yet (the care sweep: a
+    key names a plan's step), so they are not read first. The unique index still decides: if
+    one was written after all (a plan edited back to a step it had taken), the batch is written
+    again with the keys read first, and only a key written at the same moment elsewhere sends
+    it one message at a time."""
     kinds = [kind_get(m.kind) for m in messages]
-    todo = _to_write(messages, fresh=fresh)
     results: list[int | None] = [None] * len(messages)
-    if not todo:
+    for read_first in (False, True) if fresh else (True,):
+        todo = _to_write(messages, fresh=not read_first)
+        if not todo:
+            return results
+        try:
+            with transaction.atomic():
+                written = _write(messages, kinds, todo)
+        except IntegrityError:
+            continue
+        for i, pk in zip(todo, written, strict=True):
+            results[i] = pk
         return results
-    try:
-        with transaction.atomic():
-            written = _write(messages, kinds, todo)
-    except IntegrityError:  # a dedupe key written at the same moment elsewhere: one by one
-        for i, m in enumerate(messages):
-            sent = notification_send(
-                recipient=m.recipient,
-                kind=m.kind,
-                context=m.context,
-                community=m.community,
-                dedupe_key=m.dedupe_key,
-                actions=m.actions,
-            )
-            results[i] = sent[0].pk if sent else None
-        return results
-    for i, pk in zip(todo, written, strict=True):
-        results[i] = pk
+    for i, m in enumerate(messages):  # a dedupe key written at the same moment elsewhere
+        sent = notification_send(
+            recipient=m.recipient,
+            kind=m.kind,
+            context=m.context,
+            community=m.community,
+            dedupe_key=m.dedupe_key,
+            actions=m.actions,
+        )
+        results[i] = sent[0].pk if sent else None
     return results

@@ -78,6 +78,13 @@ def _render_some(
     return out
 
 
+def _parts_wanted(codes: Collection[str]) -> tuple[bool, bool]:
+    """(the e-mail, the SMS text) for a message going out on these channels. A channel other
+    than e-mail and SMS (one another app registers) gets both, as it may send either."""
+    others = any(c not in ("email", "sms") for c in codes)
+    return "email" in codes or others, "sms" in codes or others
+
+
 def render_messages(
     kind: Kind,
     contexts: Sequence[dict[str, Any]],
@@ -86,10 +93,18 @@ def render_messages(
     channels: Sequence[Collection[str]] | None = None,
 ) -> list[dict[str, str]]:
     """Subject, in-app text, e-mail (text and HTML in the layout) and SMS of each message.
-    With `channels` (per message, the channels it goes out on), the e-mail is rendered only
-    for messages that go by e-mail and the SMS only for those that go by SMS ("" otherwise)."""
-    wants_email = [channels is None or "email" in c for c in channels or contexts]
-    wants_sms = [channels is None or "sms" in c for c in channels or contexts]
+
+    With `channels` (per message, the channels it goes out on), a message's e-mail is laid out
+    only if it goes by e-mail and its SMS text kept only if it goes by SMS ("" otherwise); the
+    kind's HTML and SMS templates are rendered for a batch only if some message needs them."""
+    if channels is None:
+        wanted = [(True, True)] * len(contexts)
+    else:
+        if len(channels) != len(contexts):
+            raise ValueError("one list of channels per message")
+        wanted = [_parts_wanted(codes) for codes in channels]
+    wants_email = [email for email, _sms in wanted]
+    wants_sms = [sms for _email, sms in wanted]
     names = [(f"{kind.template}_subject.txt", False), (f"{kind.template}_message.txt", False)]
     if any(wants_email):
         names.append((f"{kind.template}_message.html", True))

@@ -301,10 +301,11 @@ def outbox_rows(
                 "kind": kind.code,
                 "to_address": address,
                 "subject": rendered["subject"],
-                # Each row carries what its channel sends, no more.
-                "body_text": rendered["email_text"] if code == EMAIL else "",
-                "body_html": rendered["email_html"] if code == EMAIL else "",
-                "sms_text": rendered["sms"] if code == SMS else "",
+                # Each row carries what its channel sends: e-mail and SMS rows their own part,
+                # another app's channel both.
+                "body_text": rendered["email_text"] if code != SMS else "",
+                "body_html": rendered["email_html"] if code != SMS else "",
+                "sms_text": rendered["sms"] if code != EMAIL else "",
                 "headers": headers if code == EMAIL else {},
                 "is_critical": kind.critical,
                 "status": status,

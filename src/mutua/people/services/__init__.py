@@ -15,6 +15,7 @@ from mutua.people.services.profile import (
 from mutua.people.services.sensitive import (
     SENSITIVE_FIELDS,
     phone_fingerprint,
+    phone_fingerprint_matches,
     phone_reported_wrong,
     register_phone_change_handler,
     sensitive_details_lock,
@@ -45,6 +46,7 @@ __all__ = [
     "availability_set",
     "models_q_global_or_member",
     "phone_fingerprint",
+    "phone_fingerprint_matches",
     "phone_reported_wrong",
     "profile_clear_quiet_hours",
     "profile_ensure",

@@ -7,9 +7,10 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from mutua.core.audit import audit_record, audit_record_many
@@ -42,18 +43,33 @@ def _digits(phone: str) -> str:
     return "".join(ch for ch in phone if ch.isdigit() or ch == "+")
 
 
-def phone_fingerprint(phone: str) -> str:
-    """A keyed digest of a number's digits ("" for no number): a page says which number it
-    showed without sending the number back, and a changed number no longer matches."""
-    digits = _digits(phone)
-    return salted_hmac("mutua.people.phone", digits).hexdigest()[:20] if digits else ""
+def _fingerprint(phone: str, scope: str, secret: str) -> str:
+    digits = _digits(phone) or "none"
+    return salted_hmac(
+        f"mutua.people.phone:{scope}", digits, secret=secret, algorithm="sha256"
+    ).hexdigest()[:24]
 
 
-def sensitive_phone_matches(*, user: User, fingerprint: str) -> bool:
+def phone_fingerprint(phone: str, *, scope: str) -> str:
+    """A keyed digest of a number's digits (or of there being none), for one `scope` (one call
+    on a call list): a page says which number it showed without sending it back, a changed
+    number no longer matches, and digests from two scopes cannot be linked."""
+    return _fingerprint(phone, scope, settings.SECRET_KEY)
+
+
+def phone_fingerprint_matches(phone: str, *, scope: str, fingerprint: str) -> bool:
+    """Whether `fingerprint` is this number's, under the current or a previous secret key."""
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(
+        constant_time_compare(_fingerprint(phone, scope, secret), fingerprint) for secret in secrets
+    )
+
+
+def sensitive_phone_matches(*, user: User, scope: str, fingerprint: str) -> bool:
     """Whether the number on file is still the one with this fingerprint (nothing is read
     out, so nothing is audit-logged)."""
     phone = SensitiveDetails.objects.filter(user=user).values_list("phone", flat=True).first()
-    return phone_fingerprint(phone or "") == fingerprint
+    return phone_fingerprint_matches(phone or "", scope=scope, fingerprint=fingerprint)
 
 
 def phone_reported_wrong(user: User) -> bool:
