@@ -59,5 +59,18 @@ def fresh(plan: CarePlan) -> CarePlan:
     return CarePlan.objects.select_related("current_alert").get(pk=plan.pk)
 
 
+def missed_by_phone(cast, clock, phone: str) -> CarePlan:
+    """A plan asking by phone whose 09:00 check-in was missed, the person (with this number on
+    file) on the call list, and the clock just after."""
+    from mutua.people.models import SensitiveDetails
+
+    SensitiveDetails.objects.create(user=cast.member, phone=phone)
+    plan = make_plan(cast, channels=["web", "phone"])
+    for minutes in (30, 60, 90):
+        sweep_at(clock, START + dt.timedelta(minutes=minutes))
+    clock.move_to(START + dt.timedelta(minutes=91), tick=False)
+    return fresh(plan)
+
+
 def outbox_count() -> int:
     return OutboxMessage.objects.count()

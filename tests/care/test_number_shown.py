@@ -12,9 +12,8 @@ from mutua.care import services
 from mutua.care.models import AlertEvent, CircleContact
 from mutua.care.services.calls import NumberChanged, care_call_outcome_record
 from mutua.notify.models import Notification
-from mutua.people.models import SensitiveDetails
 from mutua.people.services import phone_fingerprint, phone_reported_wrong, sensitive_update
-from tests.care.helpers import START, fresh, make_plan, sweep_at
+from tests.care.helpers import START, fresh, make_plan, missed_by_phone, sweep_at
 
 M = dt.timedelta(minutes=1)
 OLD, NEW = "+44 7700 900123", "+44 7700 900456"
@@ -31,12 +30,7 @@ def clock():
 @pytest.fixture
 def phoned(cast, clock):
     """A plan asking by phone whose 09:00 check-in was missed: the person is on the call list."""
-    SensitiveDetails.objects.create(user=cast.member, phone=OLD)
-    plan = make_plan(cast, channels=["web", "phone"])
-    for minutes in (30, 60, 90):
-        sweep_at(clock, START + minutes * M)
-    clock.move_to(START + 91 * M, tick=False)
-    return fresh(plan)
+    return missed_by_phone(cast, clock, OLD)
 
 
 def _record(cast, plan, number_ref: str, contact: str = "") -> AlertEvent:

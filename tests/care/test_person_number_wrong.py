@@ -13,7 +13,7 @@ from mutua.care.flags import PERSON_NUMBER
 from mutua.care.services.calls import care_call_outcome_record
 from mutua.people.models import SensitiveDetails
 from mutua.people.services import phone_reported_wrong, sensitive_update
-from tests.care.helpers import START, fresh, kinds_for, make_plan, sweep_at
+from tests.care.helpers import START, fresh, kinds_for, make_plan, missed_by_phone, sweep_at
 from tests.factories import add_member, make_community, make_user
 
 M = dt.timedelta(minutes=1)
@@ -32,12 +32,7 @@ def clock():
 @pytest.fixture
 def phoned(cast, clock):
     """A plan asking by phone whose 09:00 check-in was missed: the person is on the call list."""
-    SensitiveDetails.objects.create(user=cast.member, phone=NUMBER)
-    plan = make_plan(cast, channels=["web", "phone"])
-    for minutes in (30, 60, 90):
-        sweep_at(clock, START + minutes * M)
-    clock.move_to(START + 91 * M, tick=False)
-    return fresh(plan)
+    return missed_by_phone(cast, clock, NUMBER)
 
 
 def _wrong_number(cast, plan) -> None:

@@ -98,8 +98,10 @@ def _circle_check(now: dt.datetime, batch: int) -> int:
 # What the common steps never read of the person: left unloaded, a claimed batch is built a
 # fifth faster. Reading one of them anyway costs a query for that plan, never a wrong value.
 _PERSON_UNREAD = [
-    *(f"person__{name}" for name in ("password", "last_login", "date_joined")),
-    *(f"person__{name}" for name in ("is_superuser", "is_staff")),
+    *(
+        f"person__{name}"
+        for name in ("password", "last_login", "date_joined", "is_superuser", "is_staff")
+    ),
     *(
         f"person__profile__{name}"
         for name in (

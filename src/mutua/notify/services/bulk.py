@@ -88,10 +88,11 @@ def _written_keys(messages: Sequence[Outgoing]) -> set[tuple[int, str, str]]:
     return found
 
 
-def _to_write(messages: Sequence[Outgoing], *, fresh: bool) -> list[int]:
-    """Indexes of the messages `notification_send` would write, one after another."""
+def _to_write(messages: Sequence[Outgoing], *, read_first: bool) -> list[int]:
+    """Indexes of the messages `notification_send` would write, one after another (with the
+    dedupe keys already written read first, or left to the unique index)."""
     reachable = [i for i, m in enumerate(messages) if not is_unreachable(m.recipient)]
-    seen = set() if fresh else _written_keys([messages[i] for i in reachable])
+    seen = _written_keys([messages[i] for i in reachable]) if read_first else set()
     todo = []
     for i in reachable:
         m = messages[i]
@@ -236,7 +237,7 @@ def notification_send_many(
     kinds = [kind_get(m.kind) for m in messages]
     results: list[int | None] = [None] * len(messages)
     for read_first in (False, True) if fresh else (True,):
-        todo = _to_write(messages, fresh=not read_first)
+        todo = _to_write(messages, read_first=read_first)
         if not todo:
             return results
         try:

@@ -13,7 +13,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils.html import linebreaks
 
-from mutua.notify.kinds import Kind
+from mutua.notify.kinds import EMAIL, SMS, Kind
 
 SMS_MAX = 480
 # render([(template name, optional), ...], contexts) -> per template, one text per context;
@@ -78,11 +78,12 @@ def _render_some(
     return out
 
 
-def _parts_wanted(codes: Collection[str]) -> tuple[bool, bool]:
-    """(the e-mail, the SMS text) for a message going out on these channels. A channel other
-    than e-mail and SMS (one another app registers) gets both, as it may send either."""
-    others = any(c not in ("email", "sms") for c in codes)
-    return "email" in codes or others, "sms" in codes or others
+def parts_wanted(codes: Collection[str]) -> tuple[bool, bool]:
+    """(the e-mail, the SMS text) for a message, or an outbox row, going out on these channels.
+    A channel other than e-mail and SMS (one another app registers) gets both, as it may send
+    either."""
+    others = any(c not in (EMAIL, SMS) for c in codes)
+    return EMAIL in codes or others, SMS in codes or others
 
 
 def render_messages(
@@ -102,7 +103,7 @@ def render_messages(
     else:
         if len(channels) != len(contexts):
             raise ValueError("one list of channels per message")
-        wanted = [_parts_wanted(codes) for codes in channels]
+        wanted = [parts_wanted(codes) for codes in channels]
     wants_email = [email for email, _sms in wanted]
     wants_sms = [sms for _email, sms in wanted]
     names = [(f"{kind.template}_subject.txt", False), (f"{kind.template}_message.txt", False)]

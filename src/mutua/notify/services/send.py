@@ -30,7 +30,7 @@ from mutua.notify.models import (
     OutboxMessage,
     OutboxStatus,
 )
-from mutua.notify.services.render import absolute_url, render_messages
+from mutua.notify.services.render import absolute_url, parts_wanted, render_messages
 from mutua.people.models import User
 
 logger = logging.getLogger(__name__)
@@ -284,6 +284,7 @@ def outbox_rows(
     cap = daily_cap()
     rows = []
     for code, address, why in addresses:
+        email, sms = parts_wanted([code])  # each row carries what its channel sends
         status, error, due = OutboxStatus.PENDING, "", now
         if not address:
             status, error = OutboxStatus.SUPPRESSED, why
@@ -301,11 +302,9 @@ def outbox_rows(
                 "kind": kind.code,
                 "to_address": address,
                 "subject": rendered["subject"],
-                # Each row carries what its channel sends: e-mail and SMS rows their own part,
-                # another app's channel both.
-                "body_text": rendered["email_text"] if code != SMS else "",
-                "body_html": rendered["email_html"] if code != SMS else "",
-                "sms_text": rendered["sms"] if code != EMAIL else "",
+                "body_text": rendered["email_text"] if email else "",
+                "body_html": rendered["email_html"] if email else "",
+                "sms_text": rendered["sms"] if sms else "",
                 "headers": headers if code == EMAIL else {},
                 "is_critical": kind.critical,
                 "status": status,
